@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The main job on the embedded default data. Until the simulator and the pipeline land, it runs the
-# core notebook through papermill into a new run folder under runs/.
+# The main job on the embedded default data (simulated Xenium runs with H&E): experiment E1 through the
+# benchmark runner, CPU-sized (about 20 minutes on 2 cores). Results: runs/main-<timestamp>/ (results.md,
+# metrics.json, figures/, env.json). Extra arguments go to stnb-bench, e.g. `-p seeds [0]`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out="runs/demo-$(date +%Y%m%d-%H%M%S)"; mkdir -p "$out"
-export MPLBACKEND=Agg
-.venv/bin/papermill nbs/00_core.ipynb "$out/00_core.ipynb" --cwd nbs
-echo "demo finished: $out"
+export MPLBACKEND=Agg STNB_PROGRESS=${STNB_PROGRESS:-0}
+.venv/bin/stnb-bench main -p size_um 320 -p tile 128 -p epochs 6 -p seeds "[0,1,2]" -p typing image_oriented "$@"
+run=$(ls -td runs/main-* | head -1)
+echo "results: $run/results.md"; cat "$run/results.md"
