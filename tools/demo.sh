@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export MPLBACKEND=Agg STNB_PROGRESS=${STNB_PROGRESS:-0}
-.venv/bin/stnb-bench main -p size_um 256 -p tile 128 -p epochs 5 -p seeds "[0,1,2]" -p typing image_oriented "$@"
+.venv/bin/stnb-bench main -p size_um 256 -p tile 64 -p bs 16 -p epochs 8 -p seeds "[0,1,2]" -p typing image_oriented "$@"
 run=$(ls -td runs/main-* | head -1)
 echo "results: $run/results.md"; cat "$run/results.md"
