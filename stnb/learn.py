@@ -6,13 +6,13 @@ Docs: https://stnb.github.io/stnb/learn.html.md"""
 
 # %% ../nbs/09_learn.ipynb #c4db2b7b
 from __future__ import annotations
-import json, math
+import json
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch, torch.nn as nn, torch.nn.functional as F
 import cv2
-from fastcore.basics import patch, store_attr
+from fastcore.basics import store_attr
 from fastcore.meta import delegates
 from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader

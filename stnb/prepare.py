@@ -6,7 +6,6 @@ Docs: https://stnb.github.io/stnb/prepare.html.md"""
 
 # %% ../nbs/12_prepare.ipynb #9c5cbdce
 from __future__ import annotations
-import json, shutil
 from pathlib import Path
 import numpy as np
 import pandas as pd
