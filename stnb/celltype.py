@@ -834,7 +834,7 @@ def label_cells(adata,                  # cells x genes AnnData with raw counts 
     bad = sorted(set(kw) - set(CT_OPTIONS[method]))
     if bad: raise ParamError(f'unknown options {bad} for method {method!r}', field=bad[0], fix=f'options: {sorted(CT_OPTIONS[method])}')
     o = {**CT_OPTIONS[method], **kw}
-    key = key_added or dict(zip(K.ct_methods, (K.ct_leiden, K.ct_markers, K.ct_reference, K.ct_image)))[method]
+    key = key_added or K.ct_keys[method]
     if copy: adata = adata.copy()
     C, genes, ids, zero = typing_input(adata, layer)
     src = lambda v: v if isinstance(v, (str, Path)) else (None if v is None else f'<{type(v).__name__}>')

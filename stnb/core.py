@@ -127,6 +127,7 @@ class K:
     # --- cell typing (stnb.celltype)
     ct_leiden = 'ct_leiden'; ct_markers = 'ct_markers'; ct_reference = 'ct_reference'; ct_image = 'ct_image'  # obs/uns keys
     ct_methods = ('leiden', 'markers', 'reference', 'image_oriented')
+    ct_keys = dict(zip(ct_methods, (ct_leiden, ct_markers, ct_reference, ct_image)))   # default result key per method
     ct_cluster_suffix = '_cluster'; ct_scores_suffix = '_scores'; ct_proba_suffix = '_proba'   # obs / obsm / obsm
     ct_conf_suffix = '_conf'; ct_fine_suffix = '_fine'; ct_ignore_suffix = '_ignore'; ct_weight_suffix = '_weight'
     ct_types = 'types'; ct_classes = 'classes'; ct_mapping = 'mapping'; ct_separability = 'separability'

@@ -18,12 +18,13 @@ from .tiles import write_sample, set_cell_targets, tile_origins, read_tile
 from .prepare import Resampled
 from .learn import predict_maps, tile_instances
 from .metrics import nucleus_metrics, dataset_metrics
+from .data.synth import PANNUKE
 
 # %% auto #0
 __all__ = ['PANNUKE_CLASSES', 'SEG_KEYS', 'manual_sample', 'truth_tiles', 'score_model', 'summarise', 'mean_ci']
 
 # %% ../nbs/13_experiments.ipynb #6b74b100
-PANNUKE_CLASSES = ['neoplastic', 'inflammatory', 'connective', 'dead', 'epithelial']   # PanNuke ids 1..5
+PANNUKE_CLASSES = [PANNUKE[i] for i in sorted(PANNUKE)]   # class names of PanNuke ids 1..5 (the simulator's table)
 
 def _he(bundle:Path) -> LazyImage:
     he_path, _ = find_he(bundle)
@@ -63,7 +64,7 @@ def truth_tiles(bundle,               # simulated bundle
     he = _he(bundle); lab = tifffile.imread(_gt(bundle, K.gt_nuclei_mask)).astype(np.int32)
     nuc = pd.read_parquet(_gt(bundle, K.gt_nuclei))
     lut = np.zeros(int(lab.max()) + 1, np.int64)
-    pid = {v: k for k, v in enumerate(PANNUKE_CLASSES, 1)}
+    pid = {v: k for k, v in PANNUKE.items()}
     lut[nuc[K.nucleus_id].to_numpy(np.int64)] = nuc[K.pannuke_class].map(pid).to_numpy(np.int64)
     image, inst = Resampled(he.levels[0], he.mpp, mpp), Resampled(lab, he.mpp, mpp, labels=True)
     out = []

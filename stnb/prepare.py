@@ -53,8 +53,6 @@ class Resampled:
         return out.astype(self.dtype) if self.labels else out
 
 # %% ../nbs/12_prepare.ipynb #3e1140f7
-_CT_KEYS = dict(zip(K.ct_methods, (K.ct_leiden, K.ct_markers, K.ct_reference, K.ct_image)))
-
 def _is_bundle(p:Path) -> bool:
     return p.is_dir() and any((p/f'{K.cells}{x}').exists() for x in K.table_suffixes)
 
@@ -117,7 +115,7 @@ def prepare_store(bundles,                        # a bundle folder, a list of t
         kw = dict(typing_kw or {})
         if method == 'image_oriented' and 'crops' not in kw:
             kw['crops'] = np.concatenate([_crops(runs[s], crop_um) for s in runs])
-        key = _CT_KEYS[method]
+        key = K.ct_keys[method]
         label_cells(both, method, key_added=key, markers=markers, reference=reference, **kw)
         tg_all = cell_targets(both, key, index=K.label_id)          # on all samples at once: one class list
         names, samp = tg_all.attrs['class_names'], both.obs[K.sample].to_numpy()
