@@ -2,7 +2,7 @@
 
 Not a test (minutes to hours). CPU budget config by default; `--gpu-config` is what a user with a GPU should run.
 Writes runs/consep-<config>/ (tile stores, model, history.csv, metrics.json). Usage:
-    .venv/bin/python tools/train_consep.py [--epochs 4] [--tile 256] [--arch resnet18] [--bs 8] [--gpu-config]
+    .venv/bin/python tools/train_consep.py [--epochs 6] [--mpp 0.5] [--arch resnet18] [--bs 8] [--gpu-config]
 """
 import argparse, json, time
 from pathlib import Path
@@ -15,54 +15,76 @@ from stnb.metrics import nucleus_metrics, dataset_metrics, bootstrap_ci
 
 CLASSES = ['other', 'inflammatory', 'epithelial', 'spindle']   # CoNSeP type ids 1..4 (data README)
 
-def build_store(split_dir: Path, store: Path, tile: int, limit: int = None):
+NATIVE_MPP = 0.25   # CoNSeP is 40x
+
+def load_tile(split_dir: Path, n: str, mpp: float = NATIVE_MPP):
+    "CoNSeP tile `n` (image, instances, per-pixel types) resampled from 0.25 um/px to `mpp` (area for the image, nearest for labels)."
+    img = Image.open(split_dir/'images'/f'{n}.jpg').convert('RGB')
+    inst = tifffile.imread(split_dir/'labels'/f'{n}_inst.tif').astype(np.int32)
+    typ = tifffile.imread(split_dir/'labels'/f'{n}_type.tif').astype(np.int64)
+    f = NATIVE_MPP/mpp
+    if f != 1:
+        size = (round(img.width*f), round(img.height*f))
+        img = img.resize(size, Image.BOX)
+        inst = np.asarray(Image.fromarray(inst).resize(size, Image.NEAREST)).astype(np.int32)
+        typ = np.asarray(Image.fromarray(typ.astype(np.int32)).resize(size, Image.NEAREST)).astype(np.int64)
+    return np.asarray(img), inst, typ
+
+def build_store(split_dir: Path, store: Path, tile: int, limit: int = None, mpp: float = NATIVE_MPP):
     "One store sample per CoNSeP tile; the sample's 'organ' is its source image (train_NN), for a split by image."
     if (store/K.store_json).exists(): return open_tile_store(store)
     names = sorted(p.name[:-len('.jpg')] for p in (split_dir/'images').glob('*.jpg'))[:limit]
     inst_tab = pd.read_csv(split_dir/'instances.csv')
     for n in names:
-        img = np.asarray(Image.open(split_dir/'images'/f'{n}.jpg').convert('RGB'))
-        inst = tifffile.imread(split_dir/'labels'/f'{n}_inst.tif').astype(np.int32)
-        write_sample(store, n, img, inst, mpp=0.25, organ=n.rsplit('_', 1)[0], tile=tile, min_valid=0.0, show=False)
+        img, inst, _ = load_tile(split_dir, n, mpp)
+        write_sample(store, n, img, inst, mpp=mpp, organ=n.rsplit('_', 1)[0], tile=tile, min_valid=0.0, show=False)
         t = inst_tab[inst_tab.tile == n].set_index('inst_id')
-        ids = sorted(set(np.unique(inst)) - {0})
+        ids = sorted(set(np.unique(inst)) - {0})   # nuclei that survive the resampling
         set_cell_targets(store, n, pd.DataFrame({K.type_target: t.loc[ids, 'type'].to_numpy(np.int64)}, index=ids), CLASSES)
     return open_tile_store(store)
 
-def evaluate(model, split_dir: Path, names, device, postproc):
+def evaluate(model, split_dir: Path, names, device, postproc, mpp: float = NATIVE_MPP):
+    "Predict each test tile at the model's `mpp`, bring instances and types back to 0.25 um/px (nearest), score against the manual labels."
     res = []
     model.eval()
     for n in names:
-        img = np.asarray(Image.open(split_dir/'images'/f'{n}.jpg').convert('RGB'))
-        inst = tifffile.imread(split_dir/'labels'/f'{n}_inst.tif').astype(np.int32)
-        typ = tifffile.imread(split_dir/'labels'/f'{n}_type.tif').astype(np.int64)
+        _, inst, typ = load_tile(split_dir, n)
+        img, _, _ = load_tile(split_dir, n, mpp)
         with torch.no_grad(): pred = model(torch.from_numpy(img.transpose(2, 0, 1).copy())[None].to(device))
         fg, hv, tp = predict_maps(pred)
         pi, pt = tile_instances(fg[0], hv[0], tp[0], **postproc)
+        if pi.shape != inst.shape:
+            size = inst.shape[::-1]
+            pi = np.asarray(Image.fromarray(pi.astype(np.int32)).resize(size, Image.NEAREST))
+            pt = np.asarray(Image.fromarray(pt.astype(np.int32)).resize(size, Image.NEAREST))
         res.append(nucleus_metrics(inst, pi, typ, pt, classes=[1, 2, 3, 4]))
     return res
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--epochs', type=int, default=4); p.add_argument('--tile', type=int, default=256)
+    p.add_argument('--epochs', type=int, default=6); p.add_argument('--tile', type=int, default=None, help='tile px (default: the CoNSeP tile at --mpp)')
+    p.add_argument('--mpp', type=float, default=0.5, help='train and predict at this resolution (CoNSeP is 0.25; 0.5 = 4x fewer pixels)')
+    p.add_argument('--ksize', type=int, default=None, help='post-processing Sobel size (default: 21 at 0.25 um/px, scaled)')
     p.add_argument('--arch', default='resnet18'); p.add_argument('--bs', type=int, default=8); p.add_argument('--lr', type=float, default=2e-3)
     p.add_argument('--limit', type=int, default=None, help='use only the first N train tiles'); p.add_argument('--seed', type=int, default=0)
     p.add_argument('--test-limit', type=int, default=None, help='score only the first N test tiles')
     p.add_argument('--gpu-config', action='store_true', help='the full config for a GPU: resnet34, 50 epochs, bs 32')
     a = p.parse_args()
-    if a.gpu_config: a.arch, a.epochs, a.bs, a.lr = 'resnet34', 50, 32, 1e-3
+    if a.gpu_config: a.arch, a.epochs, a.bs, a.lr, a.mpp = 'resnet34', 50, 32, 1e-3, NATIVE_MPP
+    if a.tile is None: a.tile = round(256*NATIVE_MPP/a.mpp)
+    if a.ksize is None: a.ksize = max(3, int(21*NATIVE_MPP/a.mpp) | 1)
     root = shared_data('he/consep')
     if root is None: raise SystemExit('../shared/data/he/consep not found')
-    out = Path('runs')/f'consep-{a.arch}-e{a.epochs}-t{a.tile}-n{a.limit or "all"}'; out.mkdir(parents=True, exist_ok=True)
+    out = Path('runs')/f'consep-{a.arch}-e{a.epochs}-mpp{a.mpp}-n{a.limit or "all"}-s{a.seed}'; out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    ts = build_store(root/'train', out/'store_train', a.tile, a.limit)
+    ts = build_store(root/'train', out/'store_train', a.tile, a.limit, a.mpp)
     seed_all(a.seed)
     images = sorted(ts.index[K.organ].unique())
     dls = tiles_dls(ts, by=K.organ, valid=images[-2:], bs=a.bs, seed=a.seed, p_jpeg=0.0)   # 2 source images held out for model selection
-    learn = nuclei_learner(dls, arch=a.arch, postproc=dict(ksize=21))
+    learn = nuclei_learner(dls, arch=a.arch, postproc=dict(ksize=a.ksize))
     t1 = time.time(); fit_nuclei(learn, a.epochs, out, lr=a.lr); t_train = time.time() - t1
     names = sorted(p.name[:-len('.jpg')] for p in (root/'test'/'images').glob('*.jpg'))[:a.test_limit]
-    res = evaluate(learn.model, root/'test', names, dls.device, dict(ksize=21))
+    res = evaluate(learn.model, root/'test', names, dls.device, dict(ksize=a.ksize), a.mpp)
     tissue = [n.rsplit('_', 1)[0] for n in names]
     agg = dataset_metrics(res, tissue=tissue, classes=[1, 2, 3, 4])
     ci = bootstrap_ci(res, tissue=tissue, classes=[1, 2, 3, 4], n_boot=500)
