@@ -10,7 +10,8 @@ import numpy as np, pandas as pd, tifffile, torch
 from PIL import Image
 from stnb.core import K, shared_data, seed_all, default_device
 from stnb.tiles import write_sample, set_cell_targets, open_tile_store
-from stnb.learn import tiles_dls, nuclei_learner, fit_nuclei, predict_maps, tile_instances
+import itertools
+from stnb.learn import tiles_dls, nuclei_learner, fit_nuclei, predict_maps, tile_instances, load_nuclei_model
 from stnb.metrics import nucleus_metrics, dataset_metrics, bootstrap_ci
 
 CLASSES = ['other', 'inflammatory', 'epithelial', 'spindle']   # CoNSeP type ids 1..4 (data README)
@@ -60,6 +61,36 @@ def evaluate(model, split_dir: Path, names, device, postproc, mpp: float = NATIV
         res.append(nucleus_metrics(inst, pi, typ, pt, classes=[1, 2, 3, 4]))
     return res
 
+POSTPROC_GRID = dict(ksize=[5, 11, 21], marker_open=[0, 3, 5], edge_thresh=[0.3, 0.5], marker_min_size=[4, 10], min_size=[6])
+
+def tune_postproc(model, store, organs, device, grid=POSTPROC_GRID, bs=16):
+    "Post-processing parameters with the best PQ on the validation images' store tiles (never the test tiles); all rows."
+    ids = store.index.tile_id[store.index[K.organ].isin(organs)].tolist()
+    tiles = [store[i] for i in ids]; maps = []
+    model.eval()
+    for i in range(0, len(tiles), bs):
+        x = torch.from_numpy(np.stack([t[K.tile_image] for t in tiles[i:i + bs]]).transpose(0, 3, 1, 2).copy()).to(device)
+        with torch.no_grad(): fg, hv, tp = predict_maps(model(x))
+        maps += list(zip(fg, hv))
+    rows = []
+    for vals in itertools.product(*grid.values()):
+        pp = dict(zip(grid, vals))
+        res = [nucleus_metrics(np.maximum(t[K.tile_inst], 0), tile_instances(f, h, None, **pp)[0], ignore=t[K.tile_inst] < 0)
+               for t, (f, h) in zip(tiles, maps)]
+        agg = dataset_metrics(res); rows.append(dict(**pp, pq=float(agg[K.pq]), aji=float(agg[K.aji]), f1_d=float(agg[K.f1_d])))
+    tab = pd.DataFrame(rows).sort_values('pq', ascending=False)
+    return {k: (int(v) if k != 'edge_thresh' else float(v)) for k, v in tab.iloc[0][list(grid)].items()}, tab
+
+def score_test(model, root, names, device, postproc, mpp):
+    res = evaluate(model, root/'test', names, device, postproc, mpp)
+    tissue = [n.rsplit('_', 1)[0] for n in names]
+    agg = dataset_metrics(res, tissue=tissue, classes=[1, 2, 3, 4])
+    keep = [K.dice, K.aji, K.pq, K.dq, K.sq, K.f1_d, K.mpq, K.bpq]
+    m = {k: float(agg[k]) for k in keep if k in agg}
+    m['f1_c'] = {CLASSES[c - 1]: float(v) for c, v in agg[K.f1_c].items()}
+    m['ci'] = bootstrap_ci(res, tissue=tissue, classes=[1, 2, 3, 4], n_boot=500)
+    return m
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--epochs', type=int, default=6); p.add_argument('--tile', type=int, default=None, help='tile px (default: the CoNSeP tile at --mpp)')
@@ -69,6 +100,7 @@ def main():
     p.add_argument('--limit', type=int, default=None, help='use only the first N train tiles'); p.add_argument('--seed', type=int, default=0)
     p.add_argument('--test-limit', type=int, default=None, help='score only the first N test tiles')
     p.add_argument('--gpu-config', action='store_true', help='the full config for a GPU: resnet34, 50 epochs, bs 32')
+    p.add_argument('--eval-only', action='store_true', help='skip training: tune post-processing and score the run\'s model.pth again')
     a = p.parse_args()
     if a.gpu_config: a.arch, a.epochs, a.bs, a.lr, a.mpp = 'resnet34', 50, 32, 1e-3, NATIVE_MPP
     if a.tile is None: a.tile = round(256*NATIVE_MPP/a.mpp)
@@ -78,22 +110,25 @@ def main():
     out = Path('runs')/f'consep-{a.arch}-e{a.epochs}-mpp{a.mpp}-n{a.limit or "all"}-s{a.seed}'; out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     ts = build_store(root/'train', out/'store_train', a.tile, a.limit, a.mpp)
-    seed_all(a.seed)
-    images = sorted(ts.index[K.organ].unique())
-    dls = tiles_dls(ts, by=K.organ, valid=images[-2:], bs=a.bs, seed=a.seed, p_jpeg=0.0)   # 2 source images held out for model selection
-    learn = nuclei_learner(dls, arch=a.arch, postproc=dict(ksize=a.ksize))
-    t1 = time.time(); fit_nuclei(learn, a.epochs, out, lr=a.lr); t_train = time.time() - t1
+    images = sorted(ts.index[K.organ].unique()); valid = images[-2:]   # 2 source images held out for model selection
+    t_train = None
+    if not a.eval_only:
+        seed_all(a.seed)
+        dls = tiles_dls(ts, by=K.organ, valid=valid, bs=a.bs, seed=a.seed, p_jpeg=0.0)
+        learn = nuclei_learner(dls, arch=a.arch, postproc=dict(ksize=a.ksize))
+        t1 = time.time(); fit_nuclei(learn, a.epochs, out, lr=a.lr); t_train = time.time() - t1
+    device = default_device()
+    model, meta = load_nuclei_model(out/'model.pth', class_names=CLASSES, device=device)   # the best epoch
+    best_pp, grid = tune_postproc(model, ts, valid, device)
+    grid.to_csv(out/'postproc_grid.csv', index=False); (out/'postproc.json').write_text(json.dumps(best_pp))
     names = sorted(p.name[:-len('.jpg')] for p in (root/'test'/'images').glob('*.jpg'))[:a.test_limit]
-    res = evaluate(learn.model, root/'test', names, dls.device, dict(ksize=a.ksize), a.mpp)
-    tissue = [n.rsplit('_', 1)[0] for n in names]
-    agg = dataset_metrics(res, tissue=tissue, classes=[1, 2, 3, 4])
-    ci = bootstrap_ci(res, tissue=tissue, classes=[1, 2, 3, 4], n_boot=500)
-    keep = [K.dice, K.aji, K.pq, K.dq, K.sq, K.f1_d, K.mpq, K.bpq]
-    m = {k: float(agg[k]) for k in keep if k in agg}
-    m['f1_c'] = {CLASSES[c - 1]: float(v) for c, v in agg[K.f1_c].items()}
-    m.update(config=vars(a), n_train_tiles=len(ts), n_test_tiles=len(names), train_seconds=t_train, total_seconds=time.time() - t0,
-             device=str(dls.device), ci={str(k): v for k, v in (ci.to_dict() if hasattr(ci, 'to_dict') else {}).items()})
-    (out/'metrics.json').write_text(json.dumps(m, indent=1, default=str))
-    print(json.dumps({k: m[k] for k in keep + ['f1_c', 'train_seconds'] if k in m}, indent=1))
+    m_default = score_test(model, root, names, device, dict(ksize=a.ksize), a.mpp)
+    m = score_test(model, root, names, device, best_pp, a.mpp)
+    m.update(postproc=best_pp, default_postproc=dict(ksize=a.ksize), at_default_postproc={k: v for k, v in m_default.items() if k != 'ci'},
+             config=vars(a), n_train_tiles=len(ts), n_test_tiles=len(names), valid_images=valid,
+             train_seconds=t_train if t_train is not None else json.loads((out/'metrics.json').read_text()).get('train_seconds') if (out/'metrics.json').exists() else None,
+             total_seconds=time.time() - t0, device=str(device))
+    (out/'metrics.json').write_text(json.dumps(m, indent=1, default=lambda o: o.to_dict() if hasattr(o, 'to_dict') else str(o)))
+    print(json.dumps({k: m[k] for k in [K.dice, K.aji, K.pq, K.f1_d, 'f1_c', 'postproc', 'at_default_postproc', 'train_seconds'] if k in m}, indent=1, default=str))
 
 if __name__ == '__main__': main()
