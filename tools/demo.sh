@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on the embedded default data (simulated Xenium runs with H&E): experiment E1 through the
-# benchmark runner, CPU-sized (about 20 minutes on 2 cores). Results: runs/main-<timestamp>/ (results.md,
+# benchmark runner, CPU-sized (about 35 minutes on 2 idle cores, measured 2026-11-29). Results: runs/main-<timestamp>/ (results.md,
 # metrics.json, figures/, env.json). Extra arguments go to stnb-bench, e.g. `-p seeds [0]`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
