@@ -79,7 +79,7 @@ def tune_postproc(model, store, organs, device, grid=POSTPROC_GRID, bs=16):
                for t, (f, h) in zip(tiles, maps)]
         agg = dataset_metrics(res); rows.append(dict(**pp, pq=float(agg[K.pq]), aji=float(agg[K.aji]), f1_d=float(agg[K.f1_d])))
     tab = pd.DataFrame(rows).sort_values('pq', ascending=False)
-    return {k: (int(v) if k != 'edge_thresh' else float(v)) for k, v in tab.iloc[0][list(grid)].items()}, tab
+    return {k: type(grid[k][0])(v) for k, v in tab.iloc[0][list(grid)].items()}, tab   # back to the grid's own types
 
 def score_test(model, root, names, device, postproc, mpp):
     res = evaluate(model, root/'test', names, device, postproc, mpp)
