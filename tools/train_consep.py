@@ -13,6 +13,7 @@ from stnb.tiles import write_sample, set_cell_targets, open_tile_store
 import itertools
 from stnb.learn import tiles_dls, nuclei_learner, fit_nuclei, predict_maps, tile_instances, load_nuclei_model
 from stnb.metrics import nucleus_metrics, dataset_metrics, bootstrap_ci
+from stnb.postproc import postproc_for_mpp
 
 CLASSES = ['other', 'inflammatory', 'epithelial', 'spindle']   # CoNSeP type ids 1..4 (data README)
 
@@ -44,21 +45,22 @@ def build_store(split_dir: Path, store: Path, tile: int, limit: int = None, mpp:
         set_cell_targets(store, n, pd.DataFrame({K.type_target: t.loc[ids, 'type'].to_numpy(np.int64)}, index=ids), CLASSES)
     return open_tile_store(store)
 
-def evaluate(model, split_dir: Path, names, device, postproc, mpp: float = NATIVE_MPP):
-    "Predict each test tile at the model's `mpp`, bring instances and types back to 0.25 um/px (nearest), score against the manual labels."
-    res = []
+def evaluate(model, split_dir: Path, names, device, postprocs: dict, mpp: float = NATIVE_MPP):
+    "Predict each test tile once at the model's `mpp`; per post-processing setting (name -> keywords), instances and types brought back to 0.25 um/px (nearest) and scored against the manual labels."
+    res = {k: [] for k in postprocs}
     model.eval()
     for n in names:
         _, inst, typ = load_tile(split_dir, n)
         img, _, _ = load_tile(split_dir, n, mpp)
         with torch.no_grad(): pred = model(torch.from_numpy(img.transpose(2, 0, 1).copy())[None].to(device))
         fg, hv, tp = predict_maps(pred)
-        pi, pt = tile_instances(fg[0], hv[0], tp[0], **postproc)
-        if pi.shape != inst.shape:
-            size = inst.shape[::-1]
-            pi = np.asarray(Image.fromarray(pi.astype(np.int32)).resize(size, Image.NEAREST))
-            pt = np.asarray(Image.fromarray(pt.astype(np.int32)).resize(size, Image.NEAREST))
-        res.append(nucleus_metrics(inst, pi, typ, pt, classes=[1, 2, 3, 4]))
+        for k, pp in postprocs.items():
+            pi, pt = tile_instances(fg[0], hv[0], tp[0], **pp)
+            if pi.shape != inst.shape:
+                size = inst.shape[::-1]
+                pi = np.asarray(Image.fromarray(pi.astype(np.int32)).resize(size, Image.NEAREST))
+                pt = np.asarray(Image.fromarray(pt.astype(np.int32)).resize(size, Image.NEAREST))
+            res[k].append(nucleus_metrics(inst, pi, typ, pt, classes=[1, 2, 3, 4]))
     return res
 
 POSTPROC_GRID = dict(ksize=[5, 11, 21], marker_open=[0, 3, 5], edge_thresh=[0.3, 0.5], marker_min_size=[4, 10], min_size=[6])
@@ -81,21 +83,23 @@ def tune_postproc(model, store, organs, device, grid=POSTPROC_GRID, bs=16):
     tab = pd.DataFrame(rows).sort_values('pq', ascending=False)
     return {k: type(grid[k][0])(v) for k, v in tab.iloc[0][list(grid)].items()}, tab   # back to the grid's own types
 
-def score_test(model, root, names, device, postproc, mpp):
-    res = evaluate(model, root/'test', names, device, postproc, mpp)
+def score_test(model, root, names, device, postprocs: dict, mpp):
+    "Test metrics (with bootstrap intervals) per post-processing setting."
     tissue = [n.rsplit('_', 1)[0] for n in names]
-    agg = dataset_metrics(res, tissue=tissue, classes=[1, 2, 3, 4])
-    keep = [K.dice, K.aji, K.pq, K.dq, K.sq, K.f1_d, K.mpq, K.bpq]
-    m = {k: float(agg[k]) for k in keep if k in agg}
-    m['f1_c'] = {CLASSES[c - 1]: float(v) for c, v in agg[K.f1_c].items()}
-    m['ci'] = bootstrap_ci(res, tissue=tissue, classes=[1, 2, 3, 4], n_boot=500)
-    return m
+    out = {}
+    for k, res in evaluate(model, root/'test', names, device, postprocs, mpp).items():
+        agg = dataset_metrics(res, tissue=tissue, classes=[1, 2, 3, 4])
+        keep = [K.dice, K.aji, K.pq, K.dq, K.sq, K.f1_d, K.mpq, K.bpq]
+        m = {kk: float(agg[kk]) for kk in keep if kk in agg}
+        m['f1_c'] = {CLASSES[c - 1]: float(v) for c, v in agg[K.f1_c].items()}
+        m['ci'] = bootstrap_ci(res, tissue=tissue, classes=[1, 2, 3, 4], n_boot=500)
+        out[k] = m
+    return out
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--epochs', type=int, default=6); p.add_argument('--tile', type=int, default=None, help='tile px (default: the CoNSeP tile at --mpp)')
     p.add_argument('--mpp', type=float, default=0.5, help='train and predict at this resolution (CoNSeP is 0.25; 0.5 = 4x fewer pixels)')
-    p.add_argument('--ksize', type=int, default=None, help='post-processing Sobel size (default: 21 at 0.25 um/px, scaled)')
     p.add_argument('--arch', default='resnet18'); p.add_argument('--bs', type=int, default=8); p.add_argument('--lr', type=float, default=2e-3)
     p.add_argument('--limit', type=int, default=None, help='use only the first N train tiles'); p.add_argument('--seed', type=int, default=0)
     p.add_argument('--test-limit', type=int, default=None, help='score only the first N test tiles')
@@ -104,7 +108,6 @@ def main():
     a = p.parse_args()
     if a.gpu_config: a.arch, a.epochs, a.bs, a.lr, a.mpp = 'resnet34', 50, 32, 1e-3, NATIVE_MPP
     if a.tile is None: a.tile = round(256*NATIVE_MPP/a.mpp)
-    if a.ksize is None: a.ksize = max(3, int(21*NATIVE_MPP/a.mpp) | 1)
     root = shared_data('he/consep')
     if root is None: raise SystemExit('../shared/data/he/consep not found')
     out = Path('runs')/f'consep-{a.arch}-e{a.epochs}-mpp{a.mpp}-n{a.limit or "all"}-s{a.seed}'; out.mkdir(parents=True, exist_ok=True)
@@ -115,20 +118,22 @@ def main():
     if not a.eval_only:
         seed_all(a.seed)
         dls = tiles_dls(ts, by=K.organ, valid=valid, bs=a.bs, seed=a.seed, p_jpeg=0.0)
-        learn = nuclei_learner(dls, arch=a.arch, postproc=dict(ksize=a.ksize))
+        learn = nuclei_learner(dls, arch=a.arch)   # validation post-processing: postproc_for_mpp(a.mpp)
         t1 = time.time(); fit_nuclei(learn, a.epochs, out, lr=a.lr); t_train = time.time() - t1
     device = default_device()
     model, meta = load_nuclei_model(out/'model.pth', class_names=CLASSES, device=device)   # the best epoch
     best_pp, grid = tune_postproc(model, ts, valid, device)
     grid.to_csv(out/'postproc_grid.csv', index=False); (out/'postproc.json').write_text(json.dumps(best_pp))
     names = sorted(p.name[:-len('.jpg')] for p in (root/'test'/'images').glob('*.jpg'))[:a.test_limit]
-    m_default = score_test(model, root, names, device, dict(ksize=a.ksize), a.mpp)
-    m = score_test(model, root, names, device, best_pp, a.mpp)
-    m.update(postproc=best_pp, default_postproc=dict(ksize=a.ksize), at_default_postproc={k: v for k, v in m_default.items() if k != 'ci'},
+    pps = dict(tuned=best_pp, default=postproc_for_mpp(a.mpp), hv_40x={})   # chosen on validation / scaled to the mpp / HoVer-Net's 40x pixels
+    sc = score_test(model, root, names, device, pps, a.mpp)
+    m = sc['tuned']
+    m.update(postproc=best_pp, default_postproc=pps['default'], at_default_postproc={k: v for k, v in sc['default'].items() if k != 'ci'},
+             at_hv_40x_postproc={k: v for k, v in sc['hv_40x'].items() if k != 'ci'},
              config=vars(a), n_train_tiles=len(ts), n_test_tiles=len(names), valid_images=valid,
              train_seconds=t_train if t_train is not None else json.loads((out/'metrics.json').read_text()).get('train_seconds') if (out/'metrics.json').exists() else None,
              total_seconds=time.time() - t0, device=str(device))
     (out/'metrics.json').write_text(json.dumps(m, indent=1, default=lambda o: o.to_dict() if hasattr(o, 'to_dict') else str(o)))
-    print(json.dumps({k: m[k] for k in [K.dice, K.aji, K.pq, K.f1_d, 'f1_c', 'postproc', 'at_default_postproc', 'train_seconds'] if k in m}, indent=1, default=str))
+    print(json.dumps({k: m[k] for k in [K.dice, K.aji, K.pq, K.f1_d, 'f1_c', 'postproc', 'default_postproc', 'at_default_postproc', 'at_hv_40x_postproc', 'train_seconds'] if k in m}, indent=1, default=str))
 
 if __name__ == '__main__': main()
