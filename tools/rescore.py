@@ -17,8 +17,9 @@ from stnb.experiments import cpm15_tiles, truth_tiles, score_model, summarise, m
 run = Path(sys.argv[1]); how = sys.argv[2] if len(sys.argv) > 2 else 'scaled'
 pp = dict(HV_40X) if how == 'hv40x' else {} if how == 'scaled' else json.loads(Path(how).read_text())
 m = json.loads((run/'metrics.json').read_text()); prm = m['params']
-if m['experiment'] == 'E1-real':
-    tests = lambda seed: {'CPM15': cpm15_tiles(mpp=prm['mpp'], tile=prm['tile'], images=prm['test_images'])}
+if m['experiment'] == 'E1-real':   # the same CPM15 tiles for every seed: read once
+    cpm = {'CPM15': cpm15_tiles(mpp=prm['mpp'], tile=prm['tile'], images=prm['test_images'])}
+    tests = lambda seed: cpm
 else:   # E1 on the simulator: the test organs' bundles of each seed
     tests = lambda seed: {o: truth_tiles(run/f'seed{seed}'/'bundles'/f'{o}_s{seed}', mpp=prm['mpp'], tile=prm['tile']) for o in prm['test_organs']}
 rows = []

@@ -13,7 +13,7 @@ from stnb.tiles import write_sample, set_cell_targets, open_tile_store
 import itertools
 from stnb.learn import tiles_dls, nuclei_learner, fit_nuclei, predict_maps, tile_instances, load_nuclei_model
 from stnb.metrics import nucleus_metrics, dataset_metrics, bootstrap_ci
-from stnb.postproc import postproc_for_mpp
+from stnb.postproc import postproc_for_mpp, HV_40X
 
 CLASSES = ['other', 'inflammatory', 'epithelial', 'spindle']   # CoNSeP type ids 1..4 (data README)
 
@@ -125,7 +125,7 @@ def main():
     best_pp, grid = tune_postproc(model, ts, valid, device)
     grid.to_csv(out/'postproc_grid.csv', index=False); (out/'postproc.json').write_text(json.dumps(best_pp))
     names = sorted(p.name[:-len('.jpg')] for p in (root/'test'/'images').glob('*.jpg'))[:a.test_limit]
-    pps = dict(tuned=best_pp, default=postproc_for_mpp(a.mpp), hv_40x={})   # chosen on validation / scaled to the mpp / HoVer-Net's 40x pixels
+    pps = dict(tuned=best_pp, default=postproc_for_mpp(a.mpp), hv_40x=dict(HV_40X))   # chosen on validation / scaled to the mpp / HoVer-Net's 40x pixels
     sc = score_test(model, root, names, device, pps, a.mpp)
     m = sc['tuned']
     m.update(postproc=best_pp, default_postproc=pps['default'], at_default_postproc={k: v for k, v in sc['default'].items() if k != 'ci'},
