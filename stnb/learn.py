@@ -426,25 +426,31 @@ def fit_nuclei(learn:Learner,            # from `nuclei_learner`
                lr:float=1e-3,            # maximum learning rate
                resume:bool=False,        # continue from models/last.pth if an earlier run was interrupted
                monitor:str='pq',         # validation metric that selects the best epoch
-               pct_start:float=0.25):    # fraction of the schedule spent warming up
-    "Train with one-cycle, keep the best and the last epoch, resume if asked; return the path of model.pth."
+               pct_start:float=0.25,     # fraction of the schedule spent warming up
+               keep_last:bool=False):    # keep models/last.pth (weights + optimiser) once the schedule is complete
+    "Train with one-cycle, keep the best and (until the schedule is complete) the last epoch, resume if asked; return the path of model.pth."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     learn.path, learn.model_dir = out, 'models'
     names = [m.name for m in learn.metrics]
     if monitor != 'valid_loss' and monitor not in names: raise ParamError(f'unknown monitor {monitor!r}', field='monitor', fix=f"one of {names + ['valid_loss']}")
     best = SaveModelCallback(monitor=monitor, comp=np.less if monitor == 'valid_loss' else np.greater, fname=CKPT_BEST,
                              with_opt=False, reset_on_fit=False)
-    start, state = 0, out/'models'/f'{CKPT_LAST}.json'
+    start, state, last = 0, out/'models'/f'{CKPT_LAST}.json', out/'models'/f'{CKPT_LAST}.pth'
     if resume and state.exists():
         st = json.loads(state.read_text())
         if st['n_epoch'] != epochs: raise ParamError(f"the interrupted run was for {st['n_epoch']} epochs", file=state, field='epochs', fix=f"pass epochs={st['n_epoch']}")
-        learn.load(CKPT_LAST, with_opt=True); start, best.best = st['epoch'] + 1, st['best']
+        start, best.best = st['epoch'] + 1, st['best']
+        if start < epochs:
+            if not last.exists(): raise MissingFileError('the interrupted run has no last-epoch checkpoint', file=last, fix='train again without resume')
+            learn.load(CKPT_LAST, with_opt=True)
     else:
         for f in [out/'history.csv', state]: f.unlink(missing_ok=True)
     if start < epochs:
         learn.fit(epochs - start, cbs=[_one_cycle(learn, lr, start / epochs, pct_start), best, EpochCheckpoint(out, start, epochs)])
     if (out/'models'/f'{CKPT_BEST}.pth').exists(): learn.load(CKPT_BEST, with_opt=False)
     save_nuclei_model(learn, out/CKPT_FILE)
+    done = state.exists() and json.loads(state.read_text())['epoch'] + 1 >= epochs
+    if done and not keep_last and not rank_distrib(): last.unlink(missing_ok=True)   # the optimiser state is only for resuming (3x the weights)
     return out/CKPT_FILE
 
 # %% ../nbs/09_learn.ipynb #6f75bca1
@@ -562,6 +568,7 @@ def stnb_train(store:str,                 # tile store folder (from stnb-prepare
                soft:bool=False,           # train the type head on soft targets
                seed:int=0,                # random seed
                resume:bool=False,         # continue an interrupted run in OUT
+               keep_last:bool=False,      # keep models/last.pth (optimiser state) after the last epoch
                pretrained:bool=False,     # ImageNet encoder weights (needs a download)
                num_workers:int=0,         # DataLoader workers
                monitor:str='pq'):         # validation metric that selects the best epoch
@@ -570,7 +577,7 @@ def stnb_train(store:str,                 # tile store folder (from stnb-prepare
     dev = torch.device('cuda', int(__import__('os').environ.get('LOCAL_RANK', 0))) if torch.cuda.is_available() and num_distrib() > 1 else None
     dls = tiles_dls(store, by=by, valid=valid.split(',') if valid else None, bs=bs, soft=soft, seed=seed, num_workers=num_workers, device=dev)
     learn = nuclei_learner(dls, arch=arch, pretrained=pretrained)
-    path = fit_nuclei_distributed(learn, epochs, out, lr=lr, resume=resume, monitor=monitor)
+    path = fit_nuclei_distributed(learn, epochs, out, lr=lr, resume=resume, monitor=monitor, keep_last=keep_last)
     psum = float(sum(p.detach().double().sum() for p in learn.model.parameters()))
     print(f'rank {rank_distrib()} of {max(num_distrib(), 1)}: parameter checksum {psum:.10e}')
     if not rank_distrib(): print(f'model: {path}')
