@@ -53,9 +53,9 @@ def main():
     with ThreadPoolExecutor(a.n_workers) as ex:
         res = list(ex.map(lambda f: run_one(f, skip, a.flags.split(), cfg.config_path), files))
     for f, (ok, t, out, _) in zip(files, res):
-        if not ok: print(f"\n===== FAILED: {f.relative_to(cfg.config_path)} =====\n{out[-6000:]}")
+        if not ok: print(f"\n===== FAILED: {os.path.relpath(f, cfg.config_path)} =====\n{out[-6000:]}")
     for f, (ok, t, _, left) in sorted(zip(files, res), key=lambda o: -o[1][1]):
-        print(f"{'PASS' if ok else 'FAIL'} {t:7.1f}s {left / 2**20:8.1f} MB temp  {f.relative_to(cfg.config_path)}")
+        print(f"{'PASS' if ok else 'FAIL'} {t:7.1f}s {left / 2**20:8.1f} MB temp  {os.path.relpath(f, cfg.config_path)}")
     npass = sum(ok for ok, *_ in res)
     print(f'{npass} passed, {len(files) - npass} failed')
     return 0 if npass == len(files) else 1
