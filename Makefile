@@ -10,8 +10,8 @@ STAMP := $(VENV)/.stnb-installed
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || { avail=$$(df -Pk . | awk 'NR==2 {print int($$4/1048576)}'); \
-	  [ "$$avail" -ge 10 ] || echo "stnb: warning: $$avail GB free on this disk; .venv needs about 8 GB (torch brings its CUDA libraries)" >&2; }
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	  [ "$$avail" -ge 10 ] || echo "stnb: warning: $$avail GB free on this disk; .venv needs about 8 GB (torch brings its CUDA libraries)" >&2; \
+	  $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install -q -U pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $(STAMP)

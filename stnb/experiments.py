@@ -100,8 +100,7 @@ def score_model(model,                # a NucleiNet in eval mode (e.g. from `loa
         x = torch.from_numpy(np.stack([t['image'] for t in chunk]).transpose(0, 3, 1, 2).copy()).to(device)
         with torch.no_grad(): fg, hv, tp = predict_maps(model(x))
         for j, t in enumerate(chunk):
-            pp = postproc_for_mpp(t['mpp'], **(postproc or {})) if t.get('mpp') else (postproc or {})
-            pi, _ = tile_instances(fg[j], hv[j], None, **pp)
+            pi, _ = tile_instances(fg[j], hv[j], None, **postproc_for_mpp(t.get('mpp'), **(postproc or {})))
             res.append(nucleus_metrics(t['inst'], pi, ignore=t['pad']))
     return res
 

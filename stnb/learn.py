@@ -355,7 +355,7 @@ def nuclei_learner(dls,                     # from `tiles_dls`
     model = NucleiNet(n_types, arch, img_size=tile, pretrained=pretrained, hidden=hidden)
     loss = NucleiLoss(n_types, dls.class_weights, **(loss_weights or {}))
     mpp = dls.store.meta.mpp
-    pp = postproc_for_mpp(mpp, **(postproc or {})) if mpp else dict(postproc or {})
+    pp = postproc_for_mpp(mpp, **(postproc or {}))
     kwargs.setdefault('metrics', postproc_metrics(**pp))
     kwargs.setdefault('splitter', _splitter)
     learn = Learner(dls, model, loss_func=loss, opt_func=kwargs.pop('opt_func', Adam), **kwargs)

@@ -129,10 +129,11 @@ import inspect
 HV_40X = {k: inspect.signature(instances_from_maps).parameters[k].default   # HoVer-Net's pixel settings (at 0.25 um/px): the defaults
           for k in ('ksize', 'marker_open', 'min_size', 'marker_min_size')}
 
-def postproc_for_mpp(mpp:float,           # um/px of the maps (the model's resolution)
+def postproc_for_mpp(mpp:float,           # um/px of the maps (the model's resolution); None: unknown, nothing rescaled
                      ref_mpp:float=0.25,  # resolution `HV_40X` was chosen at
                      **overrides) -> dict:  # `instances_from_maps` keywords that win over the scaled ones
     "`instances_from_maps` pixel settings (`HV_40X`) rescaled from `ref_mpp` to `mpp`, then `overrides`."
+    if mpp is None: return dict(overrides)   # instances_from_maps' own (40x) defaults apply
     for nm, v in (('mpp', mpp), ('ref_mpp', ref_mpp)):
         check_param(isinstance(v, (int, float, np.floating)) and np.isfinite(v) and v > 0, nm, v, 'a positive number (um/px)')
     f = ref_mpp/mpp
