@@ -145,6 +145,9 @@ class K:
     mpq = 'mPQ'; bpq = 'bPQ'; type_acc = 'type_acc'; macro_f1 = 'macro_f1'; balanced_acc = 'balanced_acc'
     confusion = 'confusion'; n_true = 'n_true'; n_pred = 'n_pred'; n_images = 'n_images'
     n_tp = 'tp'; n_fp = 'fp'; n_fn = 'fn'; sum_iou = 'sum_iou'                         # detection counts
+    n_px = 'n_px'; fg_px_true = 'fg_px_true'; fg_px_pred = 'fg_px_pred'; areas_true = 'areas_true'; areas_pred = 'areas_pred'  # seg_diagnostics
+    fg_frac_true = 'fg_frac_true'; fg_frac_pred = 'fg_frac_pred'; fg_ratio = 'fg_ratio'; count_ratio = 'count_ratio'; area_ratio = 'area_ratio'
+    diag = 'diag'                                                                     # per-tile diagnostics in scoring results
     n_fp_cls = 'fp_cls'; n_fn_cls = 'fn_cls'; n_fp_det = 'fp_det'; n_fn_det = 'fn_det'   # per-class counts (F_c)
     class_counts = 'class_counts'; metric_classes = 'classes'
     ci_lo = 'ci_lo'; ci_hi = 'ci_hi'; metric_value = 'value'

@@ -6,24 +6,27 @@ Docs: https://stnb.github.io/stnb/experiments.html.md"""
 
 # %% ../nbs/13_experiments.ipynb #6b2b74e5
 from __future__ import annotations
-import json
+import json, itertools
 from pathlib import Path
 import numpy as np
 import pandas as pd
-import tifffile
+import tifffile, cv2
 import torch
 from .core import *
-from .io import LazyImage, find_he
-from .tiles import write_sample, set_cell_targets, tile_origins, read_tile
-from .prepare import Resampled
-from .learn import predict_maps, tile_instances
+from .io import LazyImage, find_he, Resampled
+from .tiles import write_sample, set_cell_targets, tile_origins, read_tile, open_tile_store, TileStore
+from .learn import predict_maps, predict_flips, tile_instances, load_nuclei_model, CKPT_FILE
 from .postproc import postproc_for_mpp
-from .metrics import nucleus_metrics, dataset_metrics
+from .metrics import nucleus_metrics, dataset_metrics, seg_diagnostics, diagnostics_summary
+from .baseline import classical_nuclei
 from .data.synth import PANNUKE
 
 # %% auto #0
-__all__ = ['PANNUKE_CLASSES', 'SEG_KEYS', 'CPM15_MPP', 'manual_sample', 'truth_tiles', 'score_model', 'summarise', 'mean_ci',
-           'consep_images', 'consep_mosaic', 'consep_bundle', 'cpm15_tiles']
+__all__ = ['PANNUKE_CLASSES', 'SEG_KEYS', 'HOVERNET_CONSEP', 'DIAG_KEYS', 'CPM15_MPP', 'CONSEP_MPP', 'CONSEP_CLASS_NAMES',
+           'POSTPROC_GRID', 'manual_sample', 'truth_tiles', 'score_tile', 'score_model', 'score_classical', 'summarise',
+           'mean_ci', 'consep_images', 'consep_names', 'read_consep', 'consep_mosaic', 'consep_bundle', 'cpm15_tiles',
+           'consep_tiles', 'consep_store', 'predict_tiles', 'score_maps', 'tune_postproc', 'supervision_verdict',
+           'compare_supervision', 'rescore_e1', 'train_step_time', 'label_fractions']
 
 # %% ../nbs/13_experiments.ipynb #7450d8eb
 PANNUKE_CLASSES = [PANNUKE[i] for i in sorted(PANNUKE)]   # class names of PanNuke ids 1..5 (the simulator's table)
@@ -63,7 +66,7 @@ def manual_sample(store,              # tile store (manual supervision)
         ids, cls = tab[K.annotation_id].to_numpy(np.int64), tab[K.pannuke_id].to_numpy(np.int64)
     else: lab, ids, cls = _truth(bundle)
     organ = organ or json.loads(_gt(bundle, K.gt_params).read_text()).get(K.organ, 'unknown')
-    image, inst = Resampled(he.levels[0], he.mpp, mpp), Resampled(lab, he.mpp, mpp, labels=True)
+    image, inst = Resampled(he, he.mpp, mpp), Resampled(lab, he.mpp, mpp, labels=True)
     write_sample(store, bundle.name, image, inst, mpp=mpp, organ=organ, cells=pd.DataFrame({K.label_id: ids}), tile=tile,
                  overwrite=overwrite, show=False)
     set_cell_targets(store, bundle.name, pd.DataFrame({K.type_target: cls}, index=ids), PANNUKE_CLASSES)
@@ -76,7 +79,7 @@ def truth_tiles(bundle,               # simulated bundle
     bundle = Path(bundle)
     he = _he(bundle); lab, ids, cls = _truth(bundle)
     lut = np.zeros(int(lab.max()) + 1, np.int64); lut[ids] = cls
-    return _cut(Resampled(he.levels[0], he.mpp, mpp), Resampled(lab, he.mpp, mpp, labels=True), tile, lut, mpp=mpp)
+    return _cut(Resampled(he, he.mpp, mpp), Resampled(lab, he.mpp, mpp, labels=True), tile, lut, mpp=mpp)
 
 def _cut(image, inst, tile:int, lut=None, **extra) -> list:
     "Tiles (dicts: image padded white, instances, per-pixel class via `lut` or 1 for any nucleus, pad mask, origin, `extra`) of an image and its labels."
@@ -86,30 +89,53 @@ def _cut(image, inst, tile:int, lut=None, **extra) -> list:
         out.append(dict(image=im, inst=t, type=lut[t] if lut is not None else (t > 0).astype(np.int64), pad=pad, y0=int(y0), x0=int(x0), **extra))
     return out
 
+def score_tile(t:dict,               # a test tile (`truth_tiles`, `cpm15_tiles`): 'inst' truth, 'pad' mask (and 'type')
+               pred_inst:np.ndarray,  # predicted instances of the tile
+               pred_type=None,        # predicted per-pixel classes (with `classes`)
+               classes:list=None) -> dict:  # classes to score (None: class-agnostic)
+    "`nucleus_metrics` of one tile's prediction (padding ignored), with its `seg_diagnostics` under `K.diag`."
+    r = (nucleus_metrics(t['inst'], pred_inst, t['type'], pred_type, ignore=t['pad'], classes=classes) if classes
+         else nucleus_metrics(t['inst'], pred_inst, ignore=t['pad']))
+    r[K.diag] = seg_diagnostics(t['inst'], pred_inst, ignore=t['pad'])
+    return r
+
 def score_model(model,                # a NucleiNet in eval mode (e.g. from `load_nuclei_model`)
-                tiles:list,           # from `truth_tiles`
-                postproc:dict=None,   # `instances_from_maps` keywords, over `postproc_for_mpp(tile mpp)` for tiles that carry their mpp
+                tiles:list,           # from `truth_tiles`, `cpm15_tiles`, `consep_tiles`
+                postproc:dict=None,   # `instances_from_maps` keywords, over `postproc_for_mpp(truth mpp)` for tiles that carry their mpp
                 bs:int=8,             # tiles per forward pass
-                device=None) -> list:
-    "Per-tile `nucleus_metrics` of a model's post-processed predictions against the true nuclei (class-agnostic)."
-    device = device or next(model.parameters()).device
+                device=None,          # default: the model's
+                classes:list=None,    # classes to score (the tiles' 'type'); None: class-agnostic
+                tta:bool=False) -> list:  # average the maps over the four flips (`stnb.learn.predict_flips`)
+    "Per-tile `score_tile` results of a model's post-processed predictions against the true nuclei."
     res = []
-    model.eval()
-    for i in range(0, len(tiles), bs):
-        chunk = tiles[i:i + bs]
-        x = torch.from_numpy(np.stack([t['image'] for t in chunk]).transpose(0, 3, 1, 2).copy()).to(device)
-        with torch.no_grad(): fg, hv, tp = predict_maps(model(x))
-        for j, t in enumerate(chunk):
-            pi, _ = tile_instances(fg[j], hv[j], None, **postproc_for_mpp(t.get('mpp'), **(postproc or {})))
-            res.append(nucleus_metrics(t['inst'], pi, ignore=t['pad']))
+    for i in range(0, len(tiles), 64):   # bounded memory: maps of 64 tiles at a time
+        chunk = tiles[i:i + 64]
+        res += score_maps(chunk, predict_tiles(model, chunk, bs, device, types=bool(classes), tta=tta), postproc, classes)
+    return res
+
+def score_classical(tiles:list,       # test tiles that carry their 'mpp' (`truth_tiles`, `cpm15_tiles`)
+                    **params) -> list:  # options of `stnb.baseline.classical_nuclei` (sizes in um)
+    "Per-tile `score_tile` results of the classical baseline B0 on the same tiles (and pixels) a model is scored on."
+    res = []
+    for t in tiles:
+        if t.get('mpp') is None: raise SchemaError('test tiles carry no mpp', field='mpp', fix='cut them with truth_tiles / cpm15_tiles, which record it')
+        valid = ~t['pad'] if t['pad'].shape == t['image'].shape[:2] else np.ones(t['image'].shape[:2], bool)
+        p = classical_nuclei(t['image'], t['mpp'], valid=valid, **params)
+        if p.shape != t['inst'].shape:   # a truth finer than the model frame (`native_truth`): labels brought up by nearest neighbour
+            p = cv2.resize(p.astype(np.float32), t['inst'].shape[::-1], interpolation=cv2.INTER_NEAREST).astype(np.int32)
+        res.append(score_tile(t, p))
     return res
 
 SEG_KEYS = [K.dice, K.aji, K.pq, K.dq, K.sq, K.f1_d, K.precision_d, K.recall_d]
+HOVERNET_CONSEP = {K.dice: 0.853, K.aji: 0.571, K.pq: 0.547}   # published HoVer-Net on CoNSeP test (Graham et al. 2019, Table 2; GPU, pretrained encoder)
+DIAG_KEYS = [K.fg_frac_true, K.fg_frac_pred, K.fg_ratio, K.count_ratio, K.area_ratio]
 
 def summarise(results:list) -> dict:
-    "Dataset-level segmentation metrics of per-tile results (the keys of `SEG_KEYS`)."
+    "Dataset-level segmentation metrics of per-tile results (`SEG_KEYS`) and, where the results carry them, the diagnostics (`DIAG_KEYS`)."
     agg = dataset_metrics(results)
-    return {k: float(agg[k]) for k in SEG_KEYS if k in agg}
+    out = {k: float(agg[k]) for k in SEG_KEYS if k in agg}
+    if all(K.diag in r for r in results): out.update(diagnostics_summary([r[K.diag] for r in results]))
+    return out
 
 def mean_ci(values, level:float=0.95) -> dict:
     "Mean and a t-interval over seeds (NaN interval for a single seed)."
@@ -135,25 +161,44 @@ def consep_images(split:str='train') -> list:  # 'train' or 'test'
     root = _shared(f'he/consep/{split}')
     return sorted({int(p.stem.split('_')[1]) for p in (root/'images').glob(f'{split}_*_*.jpg')})
 
+CONSEP_MPP = 0.25          # CoNSeP is scanned at 40x
+CONSEP_CLASS_NAMES = ['other', 'inflammatory', 'epithelial', 'spindle']   # type ids 1..4 (data README)
+
+def consep_names(split:str='train',   # 'train' or 'test'
+                 images:list=None) -> list:  # source-image numbers (default: all)
+    "Tile names `<split>_<NN>_<kkk>` of a CoNSeP split, of the given source images, sorted."
+    root = _shared(f'he/consep/{split}')
+    names = sorted(p.stem for p in (root/'images').glob(f'{split}_*_*.jpg'))
+    if images is not None:
+        names = [n for n in names if int(n.split('_')[1]) in set(images)]
+        if not names: raise MissingFileError(f'no tiles of source images {list(images)}', file=root/'images', field='images',
+                                             fix=f'choose among {consep_images(split)}')
+    return names
+
+def read_consep(split:str, name:str) -> tuple:
+    "One CoNSeP tile at 0.25 um/px: image (256, 256, 3) uint8, instances int32, per-pixel classes int32 (0 background, 1-4)."
+    from PIL import Image
+    root = _shared(f'he/consep/{split}')
+    f = root/'images'/f'{name}.jpg'
+    if not f.exists(): raise MissingFileError(f'no CoNSeP tile {name!r}', file=f, fix=f'one of consep_names({split!r})')
+    img = np.asarray(Image.open(f).convert('RGB'))
+    inst = tifffile.imread(root/'labels'/f'{name}_inst.tif').astype(np.int32); cls = tifffile.imread(root/'labels'/f'{name}_type.tif').astype(np.int32)
+    if inst.shape != img.shape[:2] or cls.shape != img.shape[:2]:
+        raise FrameError(f'labels {inst.shape}/{cls.shape} and image {img.shape[:2]} differ', file=root/'labels'/f'{name}_inst.tif', field='shape')
+    return img, inst, cls
+
 def consep_mosaic(split:str, image_no:int, n_tiles:int=16, ncol:int=4) -> tuple:
     "The first `n_tiles` tiles of a CoNSeP source image as one mosaic: image (H, W, 3), instances, per-pixel classes (0.25 um/px)."
-    from PIL import Image
     from stnb.data.synth import stitch_tiles
-    root = _shared(f'he/consep/{split}')
-    names = sorted(p.stem for p in (root/'images').glob(f'{split}_{image_no}_*.jpg'))[:n_tiles]
-    if not names: raise MissingFileError(f'no tiles of source image {image_no}', file=root/'images', field='image_no', fix=f'one of {consep_images(split)}')
-    ims, ins, cls = [], [], []
-    for n in names:
-        ims.append(np.asarray(Image.open(root/'images'/f'{n}.jpg').convert('RGB')))
-        ins.append(tifffile.imread(root/'labels'/f'{n}_inst.tif').astype(np.int32))
-        cls.append(tifffile.imread(root/'labels'/f'{n}_type.tif').astype(np.int32))
-    return stitch_tiles(ims, ins, cls, ncol=min(ncol, len(names)))
+    names = consep_names(split, [image_no])[:n_tiles]
+    ims, ins, cls = zip(*[read_consep(split, n) for n in names])
+    return stitch_tiles(list(ims), list(ins), list(cls), ncol=min(ncol, len(names)))
 
 def consep_bundle(out_dir, split:str, image_no:int, seed:int=0, n_tiles:int=16, **params) -> Path:
     "A Xenium bundle simulated on a CoNSeP mosaic (`consep_mosaic`); its true nuclei and classes are the manual ones."
     from stnb.data.synth import bundle_from_annotations, CONSEP_CLASSES
     img, ins, cls = consep_mosaic(split, image_no, n_tiles)
-    return bundle_from_annotations(img, ins, cls, out_dir, mpp=0.25, class_names=CONSEP_CLASSES, seed=seed,
+    return bundle_from_annotations(img, ins, cls, out_dir, mpp=CONSEP_MPP, class_names=CONSEP_CLASSES, seed=seed,
                                    organ=params.pop('organ', 'colon'), run_name=params.pop('run_name', f'consep_{split}{image_no}_s{seed}'), **params)
 
 def cpm15_tiles(mpp:float=0.5,        # model resolution
@@ -171,3 +216,201 @@ def cpm15_tiles(mpp:float=0.5,        # model resolution
         out += _cut(Resampled(img, CPM15_MPP[name], mpp), Resampled(lab, CPM15_MPP[name], mpp, labels=True), tile,
                     mpp=mpp, name=name, mag='20x' if CPM15_MPP[name] == 0.5 else '40x')
     return out
+
+# %% ../nbs/13_experiments.ipynb #d1111bb3
+def _consep_types(inst:np.ndarray, cls:np.ndarray, ids) -> np.ndarray:
+    "CoNSeP class (1-4) of each nucleus id: the majority of its pixels in the class map."
+    tab = np.bincount(inst.ravel().astype(np.int64) * 5 + np.clip(cls.ravel(), 0, 4), minlength=(int(inst.max()) + 1) * 5).reshape(-1, 5)
+    return np.maximum(tab[np.asarray(ids, np.int64), 1:].argmax(1) + 1, 1)
+
+def consep_tiles(split:str='test',           # 'train' or 'test'
+                 mpp:float=CONSEP_MPP,       # model resolution (um/px)
+                 images:list=None,           # source-image numbers (default: all)
+                 native_truth:bool=False) -> list:  # keep the truth at 0.25 um/px (scored there by `score_model`)
+    "CoNSeP tiles at `mpp` with manual instances and classes: dicts like `truth_tiles`, plus 'name' and 'image_no'."
+    out = []
+    for n in consep_names(split, images):
+        img, inst, cls = read_consep(split, n)
+        im = Resampled(img, CONSEP_MPP, mpp)[:, :]
+        if native_truth: ti, tc, extra = inst, cls, dict(truth_mpp=CONSEP_MPP)
+        else: ti, tc, extra = Resampled(inst, CONSEP_MPP, mpp, labels=True)[:, :], Resampled(cls, CONSEP_MPP, mpp, labels=True)[:, :], {}
+        out.append(dict(image=im, inst=ti, type=tc, pad=np.zeros(ti.shape, bool), y0=0, x0=0, mpp=mpp, name=n,
+                        image_no=int(n.split('_')[1]), **extra))
+    return out
+
+def consep_store(store,                      # tile store folder (created)
+                 split:str='train',          # 'train' or 'test'
+                 mpp:float=0.5,              # tile resolution (um/px); tiles are the CoNSeP tiles resampled (128 px at 0.5)
+                 images:list=None) -> TileStore:  # source-image numbers (default: all)
+    "A tile store of CoNSeP tiles at `mpp`: one sample per tile, organ = its source image, the four CoNSeP classes as targets."
+    store = Path(store)
+    if (store/K.store_json).exists(): raise ParamError('the store exists', file=store, field='store', fix='pass a new folder (or delete this one)')
+    for n in progress(consep_names(split, images), comment='CoNSeP tiles', show=None):
+        img, inst, cls = read_consep(split, n)
+        ri = Resampled(inst, CONSEP_MPP, mpp, labels=True)
+        write_sample(store, n, Resampled(img, CONSEP_MPP, mpp), ri, mpp=mpp, organ=n.rsplit('_', 1)[0], tile=ri.shape[0], min_valid=0.0, show=False)
+        ids = np.unique(ri[:, :]); ids = ids[ids > 0]          # the nuclei that survive the resampling
+        set_cell_targets(store, n, pd.DataFrame({K.type_target: _consep_types(inst, cls, ids)}, index=ids), CONSEP_CLASS_NAMES)
+    return open_tile_store(store)
+
+# %% ../nbs/13_experiments.ipynb #5cd09bfd
+POSTPROC_GRID = dict(ksize=[5, 11, 21], marker_open=[0, 3, 5], edge_thresh=[0.3, 0.5], marker_min_size=[4, 10])
+
+def predict_tiles(model, tiles:list, bs:int=8, device=None, types:bool=False, tta:bool=False) -> list:
+    "(fg, hv, type probabilities or None) of each tile (averaged over flips with `tta`), brought to its truth's resolution (bilinear) when that is finer."
+    device = device or next(model.parameters()).device
+    model.eval(); out = []
+    for i in range(0, len(tiles), bs):
+        chunk = tiles[i:i + bs]
+        x = torch.from_numpy(np.stack([t['image'] for t in chunk]).transpose(0, 3, 1, 2).copy()).to(device)
+        if tta: fg, hv, tp = predict_flips(model, x)
+        else:
+            with torch.no_grad(): fg, hv, tp = predict_maps(model(x))
+        for j, t in enumerate(chunk):
+            f, h, p = fg[j], hv[j], tp[j] if types else None
+            H, W = t['inst'].shape
+            if f.shape != (H, W):
+                rs = lambda a: cv2.resize(a, (W, H), interpolation=cv2.INTER_LINEAR)
+                f, h = np.clip(rs(f), 0, 1), np.stack([rs(c) for c in h])
+                if p is not None: p = np.stack([rs(c) for c in p])
+            out.append((f, h, p))
+    return out
+
+def score_maps(tiles:list, maps:list, postproc:dict=None, classes:list=None) -> list:
+    "Per-tile `score_tile` results of predicted maps (`predict_tiles`), post-processed at each tile's truth resolution."
+    res = []
+    for t, (f, h, p) in zip(tiles, maps):
+        pi, pt = tile_instances(f, h, p if classes else None, **postproc_for_mpp(t.get('truth_mpp', t.get('mpp')), **(postproc or {})))
+        res.append(score_tile(t, pi, pt, classes))
+    return res
+
+def tune_postproc(model, tiles:list, grid:dict=None, bs:int=8, tta:bool=False) -> tuple:
+    "The post-processing settings with the best PQ on validation `tiles` (over `postproc_for_mpp`), and the table of the grid."
+    grid = POSTPROC_GRID if grid is None else grid
+    maps = predict_tiles(model, tiles, bs, tta=tta)
+    rows = []
+    for vals in itertools.product(*grid.values()):
+        pp = dict(zip(grid, vals)); s = summarise(score_maps(tiles, maps, pp))
+        rows.append(dict(**pp, **{k: s[k] for k in (K.pq, K.aji, K.f1_d)}))
+    tab = pd.DataFrame(rows).sort_values(K.pq, ascending=False, kind='stable').reset_index(drop=True)
+    return {k: type(grid[k][0])(tab.loc[0, k]) for k in grid}, tab
+
+# %% ../nbs/13_experiments.ipynb #d5ec2296
+def supervision_verdict(diff:dict,              # `mean_ci` of the paired differences (first arm - second arm)
+                        pq:dict=None,           # {arm: mean PQ on the test set}, checked against the floor
+                        floor_pq:float=None) -> str:  # B0's mean PQ on the same test set (None: no floor check)
+    "'holds' / 'fails' / 'not resolved' for the claim first arm >= second, or 'inconclusive: ...' when an arm is not above the B0 floor."
+    if floor_pq is not None and pq:
+        below = [a for a, v in pq.items() if not (np.isfinite(v) and v > floor_pq)]
+        if below:
+            return (f"inconclusive: {' and '.join(below)} below the B0 floor (PQ " +
+                    ', '.join(f'{a} {pq[a]:.3f}' for a in below) + f" vs B0 {floor_pq:.3f})")
+    if diff['n'] < 2 or not np.isfinite(diff['lo']): return 'not resolved (fewer than 2 values)'
+    return 'holds' if diff['lo'] > 0 else 'fails' if diff['hi'] < 0 else 'not resolved'
+
+def compare_supervision(per_seed:pd.DataFrame,          # one row per seed, arm and test set, metric columns; B0 as an arm
+                        test:str='test',                # column naming the test set
+                        arms=('st', 'manual'),          # (first arm, second arm): the claim is first >= second
+                        keys=(K.dice, K.aji, K.pq, K.f1_d),  # metrics compared
+                        floor:str='B0') -> pd.DataFrame:     # the arm that is the floor (None: no floor check)
+    "Per test set (and pooled) and metric: arm means, the floor, the paired difference with its interval, and the verdict."
+    for c in ('seed', 'arm', test, *keys):
+        if c not in per_seed.columns: raise SchemaError(f'per-seed table has no column {c!r}', field=c, fix='one row per seed, arm and test set')
+    a, b = arms
+    missing = {a, b, *([floor] if floor else [])} - set(per_seed['arm'])
+    if missing: raise SchemaError(f'arms {sorted(missing)} have no rows', field='arm', fix=f"include rows of {a!r}, {b!r} and the floor {floor!r}")
+    m = lambda g, arm, k: float(g.loc[g['arm'] == arm, k].mean())
+    pairs = lambda g, k: (g.pivot_table(index=['seed', test], columns='arm', values=k)[[a, b]].dropna())
+    rows, groups = [], [(t, g) for t, g in per_seed.groupby(test, sort=False)]
+    low = {t: [x for x in (a, b) if floor and not m(g, x, K.pq) > m(g, floor, K.pq)] for t, g in groups}
+    if len(groups) > 1: groups.append(('all', per_seed))
+    for t, g in groups:
+        for k in keys:
+            p = pairs(g, k); d = mean_ci((p[a] - p[b]).to_numpy())
+            if t == 'all' and floor and any(low.values()):
+                v = 'inconclusive: ' + '; '.join(f"{' and '.join(l)} below the B0 floor on {tt}" for tt, l in low.items() if l)
+            else:
+                v = supervision_verdict(d, {x: m(g, x, K.pq) for x in (a, b)} if floor else None, m(g, floor, K.pq) if floor else None)
+            rows.append({test: t, 'metric': k, a: m(g, a, k), b: m(g, b, k), floor or 'floor': m(g, floor, k) if floor else np.nan,
+                         'diff': d['mean'], 'diff_lo': d['lo'], 'diff_hi': d['hi'], 'pairs': d['n'],
+                         'ahead': int((p[a] > p[b]).sum()), 'verdict': v})
+    return pd.DataFrame(rows)
+
+# %% ../nbs/13_experiments.ipynb #b82e0edb
+def rescore_e1(run,                    # an E1 run folder (`stnb-bench main` or `e1_real`) with its models kept
+               postproc:dict=None) -> pd.DataFrame:  # `instances_from_maps` keywords over `postproc_for_mpp(model mpp)`
+    "Per seed, arm (st, manual, B0) and test set ('test'): the segmentation metrics of the run's kept models under `postproc`."
+    run = Path(run); mfile = run/K.metrics_json
+    if not mfile.exists(): raise MissingFileError('not a finished run (no metrics.json)', file=mfile, fix='give the folder of an E1 run made by stnb-bench')
+    m = json.loads(mfile.read_text()); prm = m.get('params', {})
+    if m.get('experiment') not in ('E1', 'E1-real'): raise SchemaError(f"run of experiment {m.get('experiment')!r}, not E1", file=mfile, field='experiment', fix='give a main or e1_real run')
+    if m['experiment'] == 'E1-real':
+        cpm = {'CPM15': cpm15_tiles(mpp=prm['mpp'], tile=prm['tile'], images=prm['test_images'])}   # the same tiles for every seed
+        tests = lambda seed: cpm
+    else:
+        tests = lambda seed: {o: truth_tiles(run/f'seed{seed}'/'bundles'/f'{o}_s{seed}', mpp=prm['mpp'], tile=prm['tile']) for o in prm['test_organs']}
+    rows, b0 = [], {}
+    for seed in prm['seeds']:
+        tt = tests(seed)
+        for o, t in tt.items():
+            if m['experiment'] == 'E1' or o not in b0: b0[o] = summarise(score_classical(t))
+            rows.append(dict(seed=seed, arm='B0', test=o, **b0[o]))
+        for arm in ('st', 'manual'):
+            model, _ = load_nuclei_model(run/f'seed{seed}'/f"model_{prm['arch']}_{arm}"/CKPT_FILE, device=default_device())
+            for o, t in tt.items(): rows.append(dict(seed=seed, arm=arm, test=o, **summarise(score_model(model, t, postproc=postproc))))
+    return pd.DataFrame(rows)
+
+# %% ../nbs/13_experiments.ipynb #a89ee75b
+def train_step_time(model:torch.nn.Module,   # a NucleiNet (trained in place: pass a fresh one)
+                    bs:int=8, tile:int=128,    # batch of `bs` random tiles of `tile` px
+                    bf16:bool=False,          # bf16 autocast (CPU or CUDA)
+                    compile:bool=False,       # `torch.compile` the model first (its compile time is returned too)
+                    n:int=5, warmup:int=2,    # timed steps (median) after warm-up steps
+                    device=None) -> dict:
+    "Median seconds per training step of `model` and the one-off seconds of warm-up (which include compilation)."
+    import time
+    from stnb.learn import NucleiLoss
+    dev = torch.device(device) if device is not None else next(model.parameters()).device
+    n_types = model.config['n_types']
+    g = torch.Generator().manual_seed(0)
+    x = torch.randint(0, 256, (bs, 3, tile, tile), generator=g, dtype=torch.uint8).to(dev).contiguous(memory_format=torch.channels_last)
+    fg = torch.randint(0, 2, (bs, tile, tile), generator=g).to(dev); hv = (torch.rand(bs, 2, tile, tile, generator=g) * 2 - 1).to(dev)
+    ty = torch.randint(0, n_types + 1, (bs, tile, tile), generator=g).to(dev); inst = torch.zeros(bs, tile, tile, dtype=torch.long, device=dev)
+    model = model.to(dev).to(memory_format=torch.channels_last).train()
+    net = torch.compile(model) if compile else model
+    loss_f, opt = NucleiLoss(n_types).to(dev), torch.optim.Adam(model.parameters(), 1e-3)
+    def step():
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
+            loss = loss_f(net(x), fg, hv, ty, inst)
+        opt.zero_grad(); loss.backward(); opt.step()
+        if dev.type == 'cuda': torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    for _ in range(warmup): step()
+    t_warm = time.perf_counter() - t0; ts = []
+    for _ in range(n):
+        t0 = time.perf_counter(); step(); ts.append(time.perf_counter() - t0)
+    return dict(step_s=float(np.median(ts)), warmup_s=t_warm)
+
+# %% ../nbs/13_experiments.ipynb #9be57917
+def label_fractions(store,                 # tile store folder or TileStore
+                    truth:dict=None) -> pd.DataFrame:  # {sample: tiles from `truth_tiles`} of the same frame, or None
+    "Per sample: fractions of pixels labelled nucleus, background and IGNORE, and (with `truth`) how many of each are truly nucleus."
+    ts = store if isinstance(store, TileStore) else open_tile_store(store)
+    rows = []
+    for s in ts.samples:
+        c = dict(nucleus=0, background=0, ignore=0, bg_true_nuc=0, nuc_true_bg=0, ign_true_nuc=0)
+        tt = {(t['y0'], t['x0']): t for t in (truth or {}).get(s, [])}
+        for r in ts.index[ts.index[K.sample] == s].itertuples():
+            t = ts[int(r.tile_id)]; ign = t[K.tile_ignore]; nuc = (t[K.tile_inst] > 0) & ~ign; bg = ~nuc & ~ign
+            c['nucleus'] += int(nuc.sum()); c['background'] += int(bg.sum()); c['ignore'] += int(ign.sum())
+            tr = tt.get((int(r.y0), int(r.x0)))
+            if tr is not None:
+                tn = (tr['inst'] > 0) & ~tr['pad']
+                c['bg_true_nuc'] += int((bg & tn).sum()); c['nuc_true_bg'] += int((nuc & ~tn & ~tr['pad']).sum()); c['ign_true_nuc'] += int((ign & tn).sum())
+        n = c['nucleus'] + c['background'] + c['ignore']
+        row = {K.sample: s, 'pixels': n, 'nucleus': c['nucleus'] / n, 'background': c['background'] / n, 'ignore': c['ignore'] / n}
+        if tt:
+            row.update(background_truly_nucleus=c['bg_true_nuc'] / max(c['background'], 1), nucleus_truly_background=c['nuc_true_bg'] / max(c['nucleus'], 1),
+                       ignore_truly_nucleus=c['ign_true_nuc'] / max(c['ignore'], 1))
+        rows.append(row)
+    return pd.DataFrame(rows)

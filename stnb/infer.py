@@ -14,7 +14,7 @@ import torch, torch.nn as nn
 from scipy import ndimage as ndi
 from fastcore.script import call_parse
 from .core import *
-from .io import LazyImage
+from .io import LazyImage, pick_level, resample_window
 from .postproc import instances_from_maps, postproc_for_mpp
 
 # %% auto #0
@@ -115,7 +115,7 @@ class SlideSource:
             self.mpp_source = src
             self.axes = self.img.axes; H0, W0 = self.img.yx
             ds = [self.img.downsample(l) for l in range(len(self.img.levels))]
-            self.level = int(np.argmin([abs(math.log(mpp * d / self.target_mpp)) + 1e-9 * i for i, d in enumerate(ds)]))
+            self.level = pick_level(ds, mpp, self.target_mpp)
             self.d = ds[self.level]
             lv = self.img.levels[self.level]
             self.level_shape = (lv.shape[self.axes.index('Y')], lv.shape[self.axes.index('X')])
@@ -139,35 +139,18 @@ class SlideSource:
         return (f"SlideSource({self.path.name if self.path else 'array'}, level {self.level} of mpp {self.level_mpp:.4g} -> "
                 f"model frame {self.shape} at {self.target_mpp:g} um/px)")
 
-    def _read(self, y0, y1, x0, x1) -> np.ndarray:
-        "Level pixels [y0, y1) x [x0, x1), padded with `pad_value` outside the level."
-        H, W = self.level_shape
-        out = np.full((y1 - y0, x1 - x0, 3), self.pad_value, np.uint8)
-        ya, yb, xa, xb = max(y0, 0), min(y1, H), max(x0, 0), min(x1, W)
-        if ya < yb and xa < xb:
-            if self.path is None: w = self.img[ya:yb, xa:xb]
-            else:
-                try: w = _rgb(self.img.read(self.level, (ya, yb), (xa, xb)), self.axes, self.path)
-                except StnbError: raise
-                except Exception as e:
-                    raise DataError(f'cannot decode pixels y {ya}:{yb}, x {xa}:{xb} of level {self.level} ({type(e).__name__}: {e})',
-                                    file=self.path, fix='the file is damaged: re-export or re-download it') from e
-            out[ya - y0:yb - y0, xa - x0:xb - x0] = w
-        return out
+    def _read(self, ya, yb, xa, xb) -> np.ndarray:
+        "Level pixels [ya, yb) x [xa, xb) (inside the level) as (Y, X, 3) uint8; a decode failure names the file and the window."
+        if self.path is None: return self.img[ya:yb, xa:xb]
+        try: return _rgb(self.img.read(self.level, (ya, yb), (xa, xb)), self.axes, self.path)
+        except StnbError: raise
+        except Exception as e:
+            raise DataError(f'cannot decode pixels y {ya}:{yb}, x {xa}:{xb} of level {self.level} ({type(e).__name__}: {e})',
+                            file=self.path, fix='the file is damaged: re-export or re-download it') from e
 
     def window(self, y0:int, x0:int, h:int, w:int) -> np.ndarray:
-        "(h, w, 3) uint8 pixels of the model frame starting at (y0, x0); may extend past the image."
-        if self.k == 1.0: return self._read(y0, y0 + h, x0, x0 + w)
-        k = self.k
-        sig = 0.5 * math.sqrt(k * k - 1) if k > 1 else 0.
-        halo = int(math.ceil(3 * sig)) + 2
-        sy0, sx0 = int(math.floor((y0 + 0.5) * k - 0.5)) - halo, int(math.floor((x0 + 0.5) * k - 0.5)) - halo
-        sy1, sx1 = int(math.ceil((y0 + h - 0.5) * k - 0.5)) + halo + 1, int(math.ceil((x0 + w - 0.5) * k - 0.5)) + halo + 1
-        src = self._read(sy0, sy1, sx0, sx1)
-        if sig > 0: src = cv2.GaussianBlur(src, (0, 0), sig, borderType=cv2.BORDER_REPLICATE)
-        M = np.array([[k, 0, (x0 + 0.5) * k - 0.5 - sx0], [0, k, (y0 + 0.5) * k - 0.5 - sy0]])
-        return cv2.warpAffine(src, M, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                              borderMode=cv2.BORDER_CONSTANT, borderValue=(self.pad_value,) * 3)
+        "(h, w, 3) uint8 pixels of the model frame starting at (y0, x0); may extend past the image (`pad_value` there)."
+        return resample_window(self._read, self.level_shape, self.k, y0, x0, h, w, fill=self.pad_value)
 
 # %% ../nbs/10_infer.ipynb #8ce1ad00
 def write_pyramid(path, img:np.ndarray, mpp:float, n_levels:int=3, tile:int=64):
@@ -416,7 +399,7 @@ def read_postproc(path) -> dict:
     "`instances_from_maps` keywords from a JSON file, checked against its signature."
     import inspect
     path = Path(path)
-    if not path.is_file(): raise MissingFileError('post-processing file not found', file=path, fix='pass a JSON file such as runs/consep-*/postproc.json')
+    if not path.is_file(): raise MissingFileError('post-processing file not found', file=path, fix='pass a JSON file such as runs/consep-*/model/postproc.json')
     try: d = json.loads(path.read_text())
     except ValueError as e: raise SchemaError(f'post-processing file is not JSON ({e})', file=path, fix='write a JSON object of instances_from_maps keywords') from None
     if not isinstance(d, dict): raise SchemaError(f'post-processing file holds a {type(d).__name__}, not an object', file=path, fix='write a JSON object of keywords')
@@ -435,7 +418,7 @@ def stnb_predict(model:str,              # model checkpoint (model.pth from stnb
                  model_mpp:float=None,   # um/px to run the model at (default: its training mpp)
                  batch_size:int=8,       # tiles per forward pass
                  fg_thresh:float=0.5,    # foreground probability threshold of the post-processing
-                 postproc:str=None,      # JSON file of `instances_from_maps` keywords (e.g. postproc.json of tools/train_consep.py); its keys win
+                 postproc:str=None,      # JSON file of `instances_from_maps` keywords (e.g. model/postproc.json of a `stnb-bench consep` run); its keys win
                  overwrite:bool=False,   # replace an existing output folder
                  device:str=None,        # cpu, cuda, cuda:1 (default: CUDA when available)
                  quiet:bool=False):      # no progress bar

@@ -15,10 +15,11 @@ from .core import *
 
 # %% auto #0
 __all__ = ['BUNDLE_NEEDS', 'ALIASES', 'CONTROL_OBS', 'HEST_URL', 'find_file', 'read_table', 'read_experiment', 'feature_types',
-           'read_10x_h5', 'counts_from_transcripts', 'finish_counts', 'read_boundaries', 'LazyImage', 'find_he',
-           'read_alignment', 'read_xenium', 'open_morphology', 'open_he', 'write_h5ad', 'write_zarr', 'open_zarr',
-           'read_cosmx', 'read_cosmx_boundaries', 'read_merscope_boundaries', 'read_merscope', 'fetch',
-           'load_xenium_dataset', 'fetch_hest', 'read_hest', 'read_hest_nuclei']
+           'read_10x_h5', 'counts_from_transcripts', 'finish_counts', 'read_boundaries', 'LazyImage', 'aa_sigma',
+           'pick_level', 'resample_window', 'Resampled', 'find_he', 'read_alignment', 'read_xenium', 'open_morphology',
+           'open_he', 'write_h5ad', 'write_zarr', 'open_zarr', 'read_cosmx', 'read_cosmx_boundaries',
+           'read_merscope_boundaries', 'read_merscope', 'fetch', 'load_xenium_dataset', 'fetch_hest', 'read_hest',
+           'read_hest_nuclei']
 
 # %% ../nbs/02_io.ipynb #51e9a5b0
 BUNDLE_NEEDS = (f"a Xenium bundle needs {K.cells}(.parquet|.csv.gz|.csv) and {K.matrix_h5} or {K.matrix_dir}/ "
@@ -234,6 +235,83 @@ class LazyImage:
     def downsample(self, level:int) -> float:
         "Level-0 pixels per pixel of `level`."
         return self.yx[1] / self.levels[level].shape[self.axes.index('X')]
+
+# %% ../nbs/02_io.ipynb #84a317c7
+import math, cv2
+
+def aa_sigma(k:float) -> float:   # source pixels per output pixel
+    "Gaussian anti-aliasing sigma (source pixels) before shrinking by `k`: (k - 1) / 2, 0 when not shrinking."
+    return max(0.0, (float(k) - 1) / 2)
+
+def pick_level(downsamples,        # level-0 pixels per pixel of each pyramid level (1 for level 0)
+               mpp0:float,         # level-0 pixel size (um)
+               target_mpp:float) -> int:  # pixel size wanted (um)
+    "The coarsest pyramid level whose pixel size is at most `target_mpp` (never upsample a coarse level); 0 if none."
+    ok = [i for i, d in enumerate(downsamples) if mpp0 * d <= target_mpp * (1 + 1e-6)]
+    return max(ok, key=lambda i: (downsamples[i], -i)) if ok else 0
+
+def resample_window(read,              # read(ya, yb, xa, xb) -> source pixels of that box (always inside the source)
+                    src_shape,         # (H, W) of the source
+                    k:float,           # source pixels per output pixel (> 1 shrinks)
+                    y0:int, x0:int,    # top-left output pixel of the window (may be outside the image)
+                    h:int, w:int,      # window size in output pixels
+                    labels:bool=False, # nearest neighbour, no filter (label rasters)
+                    fill=0):           # value of output pixels outside the resampled image
+    "Output pixels [y0, y0+h) x [x0, x0+w) of a source seen at `k` source px per output px (one rule everywhere)."
+    H, W = int(src_shape[0]), int(src_shape[1])
+    oh, ow = (H, W) if abs(k - 1) < 1e-9 else (max(1, int(round(H / k))), max(1, int(round(W / k))))   # output image size
+    ya, yb, xa, xb = max(y0, 0), min(y0 + h, oh), max(x0, 0), min(x0 + w, ow)                           # inside the output image
+    probe = np.asarray(read(0, min(1, H), 0, min(1, W)))
+    out = np.full((h, w) + probe.shape[2:], fill, dtype=probe.dtype)
+    if ya >= yb or xa >= xb: return out
+    if abs(k - 1) < 1e-9:
+        out[ya - y0:yb - y0, xa - x0:xb - x0] = read(ya, yb, xa, xb); return out
+    sig = 0. if labels else aa_sigma(k)
+    if sig <= 0.3: sig = 0.
+    halo = int(math.ceil(3 * sig)) + 2
+    sy0, sx0 = max(int(math.floor((ya + 0.5) * k - 0.5)) - halo, 0), max(int(math.floor((xa + 0.5) * k - 0.5)) - halo, 0)
+    sy0, sx0 = sy0 - sy0 % 2, sx0 - sx0 % 2        # even: OpenCV rounds .5 to even, so the nearest pixel is the same in every window
+    sy1, sx1 = min(int(math.ceil((yb - 0.5) * k - 0.5)) + halo + 1, H), min(int(math.ceil((xb - 0.5) * k - 0.5)) + halo + 1, W)
+    src = np.asarray(read(sy0, sy1, sx0, sx1))
+    if labels: src = src.astype(np.float32)
+    elif sig > 0: src = cv2.GaussianBlur(src, (0, 0), sig, borderType=cv2.BORDER_REPLICATE)
+    M = np.array([[k, 0, (xa + 0.5) * k - 0.5 - sx0], [0, k, (ya + 0.5) * k - 0.5 - sy0]])
+    res = cv2.warpAffine(src, M, (xb - xa, yb - ya), flags=(cv2.INTER_NEAREST if labels else cv2.INTER_LINEAR) | cv2.WARP_INVERSE_MAP,
+                         borderMode=cv2.BORDER_REPLICATE)
+    out[ya - y0:yb - y0, xa - x0:xb - x0] = res.reshape((yb - ya, xb - xa) + probe.shape[2:]).astype(out.dtype)
+    return out
+
+class Resampled:
+    "Lazy view of an (H, W[, C]) array or a `LazyImage` pyramid at another pixel size; supports `view[y0:y1, x0:x1]` and `.shape`."
+    def __init__(self, arr,                 # source: array-like (NumPy, zarr) or a `LazyImage` (its level is chosen by `pick_level`)
+                 src_mpp:float,             # microns per pixel of `arr` (of level 0 for a `LazyImage`)
+                 dst_mpp:float,             # microns per pixel of the view
+                 labels:bool=False):        # nearest neighbour (label rasters) instead of filtered linear
+        for n, v in (('src_mpp', src_mpp), ('dst_mpp', dst_mpp)):
+            check_param(v is not None and np.isfinite(v) and v > 0, n, v, 'microns per pixel, > 0')
+        self.labels, self.level = labels, 0
+        if isinstance(arr, LazyImage):
+            ds = [arr.downsample(l) for l in range(len(arr.levels))]
+            self.level = pick_level(ds, src_mpp, dst_mpp); lv = self.level
+            H, W = (arr.levels[lv].shape[arr.axes.index(a)] for a in 'YX')
+            C = (3,) if 'S' in arr.axes else ()
+            self.read = lambda ya, yb, xa, xb: arr.read(lv, (ya, yb), (xa, xb))
+            self.k, self.dtype = float(dst_mpp) / (float(src_mpp) * ds[lv]), arr.levels[lv].dtype
+        else:
+            (H, W), C = arr.shape[:2], tuple(arr.shape[2:])
+            self.read = lambda ya, yb, xa, xb: arr[ya:yb, xa:xb]
+            self.k, self.dtype = float(dst_mpp) / float(src_mpp), arr.dtype
+        if abs(self.k - 1) < 1e-9: self.k = 1.0
+        self.src_shape = (H, W)
+        self.shape = ((H, W) if self.k == 1.0 else (max(1, int(round(H / self.k))), max(1, int(round(W / self.k))))) + C
+        self.ndim = len(self.shape)
+    def window(self, y0:int, x0:int, h:int, w:int, fill=0):
+        "(h, w[, C]) output pixels from (y0, x0); pixels outside the view get `fill`."
+        return resample_window(self.read, self.src_shape, self.k, y0, x0, h, w, labels=self.labels, fill=fill)
+    def __getitem__(self, idx):
+        ys, xs = idx[:2] if isinstance(idx, tuple) else (idx, slice(None))
+        y0, y1, _ = ys.indices(self.shape[0]); x0, x1, _ = xs.indices(self.shape[1])
+        return self.window(y0, x0, max(y1 - y0, 0), max(x1 - x0, 0))
 
 # %% ../nbs/02_io.ipynb #eb9b3839
 def find_he(bundle) -> tuple:  # bundle folder

@@ -33,12 +33,12 @@ from .postproc import hv_maps, instances_from_maps, postproc_for_mpp
 from .metrics import nucleus_metrics, dataset_metrics
 
 # %% auto #0
-__all__ = ['ARCHS', 'HE_MEAN', 'HE_STD', 'CKPT_BEST', 'CKPT_LAST', 'CKPT_FILE', 'TYPE_COLORS', 'tile_targets', 'aug_geometric',
-           'soft_table', 'TileDataset', 'split_tiles', 'class_weights', 'tiles_dls', 'NucleiNet', 'NucleiLoss',
-           'predict_maps', 'tile_instances', 'PostprocMetric', 'postproc_metrics', 'BNRecalibrate', 'nuclei_learner',
-           'save_nuclei_model', 'load_nuclei_model', 'EpochCheckpoint', 'fit_nuclei', 'overlay', 'show_batch',
-           'show_results', 'he_augment', 'HEAugment', 'GlooDistributedDL', 'StnbDistributedTrainer',
-           'fit_nuclei_distributed', 'stnb_train']
+__all__ = ['HE_MEAN', 'HE_STD', 'ARCHS', 'CKPT_BEST', 'CKPT_LAST', 'CKPT_FILE', 'TYPE_COLORS', 'HE_AUG', 'tile_targets',
+           'aug_geometric', 'soft_table', 'TileDataset', 'split_tiles', 'class_weights', 'tiles_dls', 'CompactUNet',
+           'NucleiNet', 'NucleiLoss', 'predict_maps', 'predict_flips', 'tile_instances', 'PostprocMetric',
+           'postproc_metrics', 'BNRecalibrate', 'cpu_bf16', 'Autocast', 'nuclei_learner', 'save_nuclei_model',
+           'load_nuclei_model', 'EpochCheckpoint', 'fit_nuclei', 'overlay', 'show_batch', 'show_results', 'he_augment',
+           'HEAugment', 'GlooDistributedDL', 'StnbDistributedTrainer', 'fit_nuclei_distributed', 'stnb_train']
 
 # %% ../nbs/09_learn.ipynb #76c94134
 def tile_targets(t:dict,              # a tile from `TileStore[i]`
@@ -193,8 +193,27 @@ def tiles_dls(store,                  # tile store folder or TileStore
     return dls
 
 # %% ../nbs/09_learn.ipynb #baeb9aad
-ARCHS = dict(resnet18=resnet18, resnet34=resnet34, resnet50=resnet50)
 HE_MEAN, HE_STD = (0.70, 0.55, 0.70), (0.15, 0.20, 0.15)   # typical H&E RGB statistics in [0, 1]
+
+def _double_conv(ni:int, no:int): return nn.Sequential(ConvLayer(ni, no, ks=3), ConvLayer(no, no, ks=3))
+
+class CompactUNet(nn.Module):
+    "A plain U-Net (two 3x3 conv-BN-ReLU per level, max-pool down, bilinear up, skip concatenation); output: `width` channels at full resolution."
+    def __init__(self, width:int=16,   # channels of the first level; level i has width * 2**min(i, 3)
+                 depth:int=4):         # number of 2x downsamplings (tiles must be multiples of 2**depth)
+        super().__init__()
+        ch = [width * 2 ** min(i, 3) for i in range(depth + 1)]
+        self.down = nn.ModuleList([_double_conv(3, ch[0])] + [_double_conv(ch[i - 1], ch[i]) for i in range(1, depth + 1)])
+        self.up = nn.ModuleList([_double_conv(ch[i + 1] + ch[i], ch[i]) for i in reversed(range(depth))])
+    def forward(self, x):
+        skips = []
+        for i, d in enumerate(self.down):
+            x = d(x if i == 0 else F.max_pool2d(x, 2)); skips.append(x)
+        for u, s in zip(self.up, reversed(skips[:-1])):
+            x = u(torch.cat([F.interpolate(x, size=s.shape[-2:], mode='bilinear', align_corners=False), s], 1))
+        return x
+
+ARCHS = dict(unet=CompactUNet, resnet18=resnet18, resnet34=resnet34, resnet50=resnet50)
 
 def _head(ni:int, no:int):
     return nn.Sequential(ConvLayer(ni, ni, ks=3), nn.Conv2d(ni, no, 1))
@@ -202,15 +221,22 @@ def _head(ni:int, no:int):
 class NucleiNet(nn.Module):
     "Shared U-Net encoder-decoder with foreground, horizontal/vertical and type heads."
     def __init__(self, n_types:int,          # number of nucleus classes C (the type head has C+1 outputs)
-                 arch='resnet18',           # name in `ARCHS` or a torchvision-style model constructor
+                 arch='unet',               # 'unet' (`CompactUNet`), a name in `ARCHS` or a torchvision-style model constructor
                  img_size:int=256,          # tile size the decoder is built for (any multiple of 32 works)
-                 pretrained:bool=False,     # ImageNet weights for the encoder (needs a download)
-                 hidden:int=32):            # channels of the shared decoder output
+                 pretrained:bool=False,     # ImageNet weights for the encoder (needs a download; not for 'unet')
+                 hidden:int=32,             # channels of the shared decoder output (ResNet encoders)
+                 width:int=16):             # channels of the first level of 'unet' (its decoder output)
         super().__init__()
-        self.config = dict(n_types=n_types, arch=arch if isinstance(arch, str) else arch.__name__, img_size=img_size, hidden=hidden)
+        name = arch if isinstance(arch, str) else arch.__name__
         if isinstance(arch, str) and arch not in ARCHS: raise ParamError(f'unknown arch {arch!r}', field='arch', fix=f'one of {list(ARCHS)} or a model constructor')
-        fn = ARCHS[arch] if isinstance(arch, str) else arch
-        self.unet = create_unet_model(fn, hidden, (img_size, img_size), pretrained=pretrained)
+        if name == 'unet':
+            if pretrained: raise ParamError("the compact 'unet' has no pretrained weights", field='pretrained', fix="pretrained=False, or arch='resnet34'")
+            check_param(isinstance(width, (int, np.integer)) and width >= 4, 'width', width, 'an int >= 4')
+            self.config = dict(n_types=n_types, arch=name, img_size=img_size, width=int(width))
+            self.unet, hidden = CompactUNet(width), width
+        else:
+            self.config = dict(n_types=n_types, arch=name, img_size=img_size, hidden=hidden)
+            self.unet = create_unet_model(ARCHS[arch] if isinstance(arch, str) else arch, hidden, (img_size, img_size), pretrained=pretrained)
         self.fg, self.hv, self.tp = _head(hidden, 2), _head(hidden, 2), _head(hidden, n_types + 1)
         self.register_buffer('mean', torch.tensor(HE_MEAN).view(1, 3, 1, 1)); self.register_buffer('std', torch.tensor(HE_STD).view(1, 3, 1, 1))
     def forward(self, x):
@@ -268,7 +294,22 @@ def predict_maps(pred) -> tuple:
     p_fg, p_hv, p_tp = (p.detach().float().cpu() for p in pred)
     return p_fg.softmax(1)[:, 1].numpy(), p_hv.numpy(), p_tp.softmax(1).numpy()
 
+def predict_flips(model, x:torch.Tensor) -> tuple:
+    "`predict_maps` of `model` on a batch, averaged over its four flips (test-time augmentation); distance maps flipped back with their sign."
+    acc = None
+    for fy, fx in ((False, False), (False, True), (True, False), (True, True)):
+        dims = [d for d, f in ((2, fy), (3, fx)) if f]
+        with torch.no_grad(): fg, hv, tp = model(x.flip(dims) if dims else x)
+        fg, hv, tp = fg.float().softmax(1), hv.float().clone(), tp.float().softmax(1)
+        if fx: hv[:, 0] = -hv[:, 0]                  # a horizontal flip reverses the horizontal distance map
+        if fy: hv[:, 1] = -hv[:, 1]
+        if dims: fg, hv, tp = fg.flip(dims), hv.flip(dims), tp.flip(dims)
+        acc = [fg, hv, tp] if acc is None else [a + b for a, b in zip(acc, (fg, hv, tp))]
+    fg, hv, tp = (a.div(4).cpu().numpy() for a in acc)
+    return fg[:, 1], hv, tp
+
 def tile_instances(fg:np.ndarray, hv:np.ndarray, tp:np.ndarray=None, **params):
+
     "Instances (H,W) and per-pixel type map (None without `tp`) of one tile from its predicted maps."
     inst, tab = instances_from_maps(fg, hv, tp, **params)
     if tp is None: return inst, None
@@ -332,17 +373,37 @@ class BNRecalibrate(Callback):
         self.learn.model.eval()
 
 # %% ../nbs/09_learn.ipynb #381ddd4b
-def _splitter(m:NucleiNet): return [list(m.unet[0].parameters()), [p for n, p in m.named_parameters() if not n.startswith('unet.0.')]]
+def _splitter(m:NucleiNet):
+    "Parameter groups: the encoder and the rest for a ResNet U-Net (discriminative learning rates), one group for the compact U-Net."
+    if isinstance(m.unet, CompactUNet): return [list(m.parameters())]
+    return [list(m.unet[0].parameters()), [p for n, p in m.named_parameters() if not n.startswith('unet.0.')]]
+
+def cpu_bf16() -> bool:
+    "True when this CPU runs bfloat16 convolutions natively (oneDNN with AVX512-BF16/AMX): bf16 autocast pays off there."
+    try: return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except Exception: return False
+
+class Autocast(Callback):
+    "bf16 autocast of the forward pass and the loss on the CPU (fastai's `MixedPrecision` is CUDA-only); predictions handed on in fp32."
+    order = 10
+    def __init__(self, dtype=torch.bfloat16): self.dtype, self.ac = dtype, None
+    def before_batch(self): self.ac = torch.autocast('cpu', dtype=self.dtype); self.ac.__enter__()
+    def after_pred(self): self.learn.pred = tuple(p.float() for p in self.pred)
+    def _exit(self):
+        if self.ac is not None: self.ac.__exit__(None, None, None); self.ac = None
+    def after_loss(self): self._exit()
+    def after_cancel_batch(self): self._exit()
 
 @delegates(Learner.__init__, but=['dls', 'model', 'loss_func'])
 def nuclei_learner(dls,                     # from `tiles_dls`
-                   arch='resnet18',         # encoder: a name in `ARCHS` or a torchvision-style constructor
+                   arch='unet',             # 'unet' (compact U-Net), a ResNet name in `ARCHS` or a torchvision-style constructor
                    n_types:int=None,        # nucleus classes (default: `dls.n_types`)
                    pretrained:bool=False,   # ImageNet encoder weights (needs a download; off by default)
-                   hidden:int=32,           # channels of the shared decoder output
+                   hidden:int=32,           # channels of the shared decoder output (ResNet encoders)
+                   width:int=16,            # channels of the first level of the compact U-Net
                    postproc:dict=None,      # `instances_from_maps` keywords for validation metrics, over `postproc_for_mpp(store mpp)`
                    loss_weights:dict=None,  # w_fg, w_hv, w_msge, w_type of `NucleiLoss`
-                   mixed_precision:bool=None, # default: on for CUDA
+                   mixed_precision:bool=None, # default: on for CUDA (bf16, else fp16) and for CPUs with native bf16 (`cpu_bf16`)
                    bn_batches:int=16,       # training batches for `BNRecalibrate` before each validation (0: off)
                    he_aug=True,             # stain/blur/brightness augmentation of training batches: True, a dict of `he_augment` options, or False
                    **kwargs):
@@ -352,7 +413,7 @@ def nuclei_learner(dls,                     # from `tiles_dls`
         raise SchemaError(f'n_types={n_types} but the DataLoaders have {dls.n_types} classes {dls.class_names}', field='n_types',
                           fix='leave n_types unset or rebuild the tile store targets')
     tile = dls.store.meta.tile
-    model = NucleiNet(n_types, arch, img_size=tile, pretrained=pretrained, hidden=hidden)
+    model = NucleiNet(n_types, arch, img_size=tile, pretrained=pretrained, hidden=hidden, width=width)
     loss = NucleiLoss(n_types, dls.class_weights, **(loss_weights or {}))
     mpp = dls.store.meta.mpp
     pp = postproc_for_mpp(mpp, **(postproc or {}))
@@ -361,8 +422,10 @@ def nuclei_learner(dls,                     # from `tiles_dls`
     learn = Learner(dls, model, loss_func=loss, opt_func=kwargs.pop('opt_func', Adam), **kwargs)
     learn.stnb_meta = dict(class_names=list(dls.class_names), tile=tile, mpp=mpp, model=model.config)
     learn.postproc = pp                 # what the validation metrics and `show_results` post-process with
-    if mixed_precision is None: mixed_precision = dls.device.type == 'cuda'
-    if mixed_precision: learn = learn.to_bf16() if torch.cuda.is_bf16_supported() else learn.to_fp16()
+    cuda = dls.device.type == 'cuda'
+    if mixed_precision is None: mixed_precision = cuda or cpu_bf16()
+    if mixed_precision and cuda: learn = learn.to_bf16() if torch.cuda.is_bf16_supported() else learn.to_fp16()
+    elif mixed_precision: learn.add_cb(Autocast())
     from fastai.callback.channelslast import ChannelsLast
     learn.add_cb(ChannelsLast())    # faster convolutions on GPU and with oneDNN on CPU
     if bn_batches: learn.add_cb(BNRecalibrate(bn_batches))
@@ -392,7 +455,7 @@ def load_nuclei_model(path, class_names:list=None, device=None) -> tuple:
         raise SchemaError(f"checkpoint classes {meta['class_names']} differ from {list(class_names)}", file=path, field='class_names',
                           fix='use a model trained on the same class set, or retrain')
     c = meta['model']
-    m = NucleiNet(c['n_types'], c['arch'], img_size=c['img_size'], hidden=c['hidden'])
+    m = NucleiNet(c['n_types'], c['arch'], img_size=c['img_size'], **{k: c[k] for k in ('hidden', 'width') if k in c})
     m.load_state_dict(ck['state_dict'])
     return m.to(device or default_device()).eval(), meta
 
@@ -502,7 +565,8 @@ def he_augment(x:torch.Tensor,            # (N, 3, H, W) uint8 RGB batch (any de
                bias:float=0.05,           # max shift of each stain concentration (OD units)
                p_blur:float=0.2,          # probability of a Gaussian blur per image
                max_blur:float=1.0,        # max blur sigma in pixels
-               brightness:float=0.1) -> torch.Tensor:  # max relative brightness change
+               brightness:float=0.1,      # max relative brightness change
+               contrast:float=0.0) -> torch.Tensor:   # max relative contrast change (about each image's mean)
     "Stain jitter in optical-density space (HED), blur and brightness of a uint8 batch, on its device; returns uint8."
     if x.dtype != torch.uint8 or x.ndim != 4 or x.shape[1] != 3:
         raise SchemaError(f'expected an (N, 3, H, W) uint8 batch, got {tuple(x.shape)} {x.dtype}', field='x', fix='pass the raw H&E batch')
@@ -515,6 +579,9 @@ def he_augment(x:torch.Tensor,            # (N, 3, H, W) uint8 RGB batch (any de
     od = torch.einsum('nkhw,kc->nchw', c * a + b, M)
     y = 256 * torch.exp(-od) - 1
     y = y * (1 + (2 * u(n) - 1) * brightness).to(dev)[:, None, None, None]
+    if contrast > 0:
+        m = y.mean((1, 2, 3), keepdim=True)
+        y = m + (y - m) * (1 + (2 * u(n) - 1) * contrast).to(dev)[:, None, None, None]
     blur, s = u(n) < p_blur, 0.1 + u(n) * max(max_blur - 0.1, 0)
     if max_blur > 0:
         for i in torch.nonzero(blur).flatten().tolist():
@@ -522,7 +589,12 @@ def he_augment(x:torch.Tensor,            # (N, 3, H, W) uint8 RGB batch (any de
             y[i] = TF.gaussian_blur(y[i:i + 1], [k, k], [float(s[i])] * 2)[0]
     return y.round().clamp(0, 255).to(torch.uint8)
 
+HE_AUG = dict(light=dict(sigma=0.05, bias=0.05, p_blur=0.2, max_blur=1.0, brightness=0.1),              # `he_augment`'s defaults
+              strong=dict(sigma=0.2, bias=0.1, p_blur=0.3, max_blur=1.5, brightness=0.15, contrast=0.2),  # wider stain and scanner variation
+              none=False)                                                                                 # named strengths for `nuclei_learner(he_aug=)`
+
 class HEAugment(Callback):
+
     "Apply `he_augment` to training batches (not validation) on their device."
     order = 1
     def __init__(self, seed:int=0, **kw): self.kw, self.gen = kw, torch.Generator().manual_seed(seed)
@@ -559,7 +631,8 @@ def fit_nuclei_distributed(learn:Learner, epochs:int, out, **kwargs):
 @call_parse
 def stnb_train(store:str,                 # tile store folder (from stnb-prepare)
                out:str,                   # run folder (model.pth, models/, history.csv)
-               arch:str='resnet18',       # encoder: resnet18, resnet34 or resnet50
+               arch:str='unet',           # network: unet (compact U-Net), resnet18, resnet34 or resnet50
+               width:int=16,              # channels of the first level of the compact U-Net
                epochs:int=10,             # epochs of the one-cycle schedule
                lr:float=1e-3,             # maximum learning rate
                bs:int=8,                  # batch size (per process)
@@ -576,7 +649,7 @@ def stnb_train(store:str,                 # tile store folder (from stnb-prepare
     seed_all(seed)
     dev = torch.device('cuda', int(__import__('os').environ.get('LOCAL_RANK', 0))) if torch.cuda.is_available() and num_distrib() > 1 else None
     dls = tiles_dls(store, by=by, valid=valid.split(',') if valid else None, bs=bs, soft=soft, seed=seed, num_workers=num_workers, device=dev)
-    learn = nuclei_learner(dls, arch=arch, pretrained=pretrained)
+    learn = nuclei_learner(dls, arch=arch, pretrained=pretrained, width=width)
     path = fit_nuclei_distributed(learn, epochs, out, lr=lr, resume=resume, monitor=monitor, keep_last=keep_last)
     psum = float(sum(p.detach().double().sum() for p in learn.model.parameters()))
     print(f'rank {rank_distrib()} of {max(num_distrib(), 1)}: parameter checksum {psum:.10e}')

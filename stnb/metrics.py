@@ -17,7 +17,7 @@ from .core import K, SchemaError, DataError, ParamError, check_param
 # %% auto #0
 __all__ = ['CLASS_COUNTS', 'check_labels', 'Overlap', 'overlap_table', 'max_iou_assignment', 'pair_instances', 'instance_metrics',
            'majority_type', 'class_counts', 'fc_pq_from_counts', 'nucleus_metrics', 'confusion', 'dataset_metrics',
-           'classification_metrics', 'bootstrap_ci']
+           'classification_metrics', 'bootstrap_ci', 'seg_diagnostics', 'diagnostics_summary']
 
 # %% ../nbs/07_metrics.ipynb #86bd52e4
 def check_labels(lab,                 # instance label image (H, W)
@@ -423,3 +423,27 @@ def bootstrap_ci(results:list,          # per-image dicts from `nucleus_metrics`
         warnings.simplefilter('ignore', RuntimeWarning)
         lo, hi = np.nanquantile(B.values, a, axis=0), np.nanquantile(B.values, 1 - a, axis=0)
     return pd.DataFrame({K.metric_value: pd.Series(point), K.ci_lo: lo, K.ci_hi: hi})
+
+# %% ../nbs/07_metrics.ipynb #385c5228
+def seg_diagnostics(true_inst,       # true instance labels (H, W); -1 = ignore
+                    pred_inst,       # predicted instance labels (H, W)
+                    ignore=None) -> dict:  # optional boolean mask of ignored pixels
+    "Foreground pixels and instance areas of the truth and the prediction on the non-ignored pixels of one image."
+    t, p = check_labels(true_inst, 'true_inst'), check_labels(pred_inst, 'pred_inst')
+    if t.shape != p.shape: raise SchemaError(f"true_inst has shape {t.shape} and pred_inst {p.shape}", field='pred_inst',
+                                             fix='pass the prediction of the same image, at the same resolution')
+    m = _ignore_mask(t.shape, ignore, t, p)
+    keep = np.ones(t.shape, bool) if m is None else ~m
+    _, _, at = _relabel(np.where(keep, np.maximum(t, 0), 0)); _, _, ap = _relabel(np.where(keep, np.maximum(p, 0), 0))
+    return {K.n_px: int(keep.sum()), K.fg_px_true: int(at.sum()), K.fg_px_pred: int(ap.sum()),
+            K.areas_true: at.astype(np.int64), K.areas_pred: ap.astype(np.int64)}
+
+def diagnostics_summary(diags:list) -> dict:  # `seg_diagnostics` dicts of the images of one test set
+    "Pooled foreground fractions, foreground ratio, nucleus count ratio and median area ratio (prediction / truth) of a test set."
+    if not len(diags): raise DataError('no images to summarise', field='diags', fix='pass the seg_diagnostics of each image')
+    s = lambda k: float(sum(d[k] for d in diags))
+    at = np.concatenate([d[K.areas_true] for d in diags]); ap = np.concatenate([d[K.areas_pred] for d in diags])
+    div = lambda a, b: a / b if b else float('nan')
+    return {K.fg_frac_true: div(s(K.fg_px_true), s(K.n_px)), K.fg_frac_pred: div(s(K.fg_px_pred), s(K.n_px)),
+            K.fg_ratio: div(s(K.fg_px_pred), s(K.fg_px_true)), K.count_ratio: div(len(ap), len(at)),
+            K.area_ratio: div(float(np.median(ap)), float(np.median(at))) if len(ap) and len(at) else float('nan')}

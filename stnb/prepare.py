@@ -13,44 +13,14 @@ import anndata as ad
 import cv2
 from fastcore.script import call_parse
 from .core import *
-from .io import open_he, open_zarr, read_experiment
+from .io import open_he, open_zarr, read_experiment, Resampled
 from .masks import prepare_labels, get_he_mpp
 from .register import to_hepx
 from .tiles import write_sample, set_cell_targets, open_tile_store, TileStore
 from .celltype import label_cells, cell_targets, nucleus_crops
 
 # %% auto #0
-__all__ = ['Resampled', 'prepare_store', 'stnb_prepare']
-
-# %% ../nbs/12_prepare.ipynb #fe34fef4
-class Resampled:
-    "Lazy view of an (H, W[, C]) array at another pixel size; supports `view[y0:y1, x0:x1]` and `.shape`."
-    def __init__(self, arr,                 # source array-like (NumPy, zarr, a pyramid level)
-                 src_mpp:float,             # its microns per pixel
-                 dst_mpp:float,             # microns per pixel of the view
-                 labels:bool=False):        # nearest neighbour (label rasters) instead of filtered linear
-        for n, v in (('src_mpp', src_mpp), ('dst_mpp', dst_mpp)):
-            check_param(v is not None and np.isfinite(v) and v > 0, n, v, 'microns per pixel, > 0')
-        self.arr, self.labels, self.s = arr, labels, float(src_mpp) / float(dst_mpp)
-        H, W = arr.shape[:2]
-        self.shape = (int(round(H * self.s)), int(round(W * self.s))) + tuple(arr.shape[2:])
-        self.dtype, self.ndim = arr.dtype, len(self.shape)
-    def __getitem__(self, idx):
-        ys, xs = idx[:2] if isinstance(idx, tuple) else (idx, slice(None))
-        y0, y1, _ = ys.indices(self.shape[0]); x0, x1, _ = xs.indices(self.shape[1])
-        if abs(self.s - 1) < 1e-9: return np.asarray(self.arr[y0:y1, x0:x1])
-        H, W = self.arr.shape[:2]
-        src = lambda a, b, n: (max(int(np.floor((a + 0.5) / self.s - 0.5)) - 2, 0), min(int(np.ceil((b - 0.5) / self.s - 0.5)) + 3, n))
-        sy0, sy1 = src(y0, y1, H); sx0, sx1 = src(x0, x1, W)
-        win = np.asarray(self.arr[sy0:sy1, sx0:sx1])
-        if not self.labels and self.s < 1:
-            sig = 0.5 * (1 / self.s - 1)
-            win = cv2.GaussianBlur(win, (0, 0), sig) if sig > 0.3 else win
-        M = np.array([[1 / self.s, 0, (x0 + 0.5) / self.s - 0.5 - sx0], [0, 1 / self.s, (y0 + 0.5) / self.s - 0.5 - sy0]])
-        interp = cv2.INTER_NEAREST if self.labels else cv2.INTER_LINEAR
-        src_win = win.astype(np.float32) if self.labels else win
-        out = cv2.warpAffine(src_win, M, (x1 - x0, y1 - y0), flags=interp | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
-        return out.astype(self.dtype) if self.labels else out
+__all__ = ['prepare_store', 'stnb_prepare']
 
 # %% ../nbs/12_prepare.ipynb #3e1140f7
 def _is_bundle(p:Path) -> bool:
@@ -121,9 +91,9 @@ def prepare_store(bundles,                        # a bundle folder, a list of t
         names, samp = tg_all.attrs['class_names'], both.obs[K.sample].to_numpy()
     for s, a in progress(list(runs.items()), comment='tiles', show=None):
         ldir = store/K.labels_dir/s
-        he = open_he(a); he_mpp = get_he_mpp(a)
+        he = open_he(a); he_mpp = he.mpp or get_he_mpp(a)   # the image's own pixel size first: what predict_slide will read it at
         inst = open_zarr(ldir/K.labels_zarr)
-        image = Resampled(he.levels[0], he_mpp, mpp); labels = Resampled(inst, he_mpp, mpp, labels=True)
+        image = Resampled(he, he_mpp, mpp); labels = Resampled(inst, he_mpp, mpp, labels=True)
         cells = pd.read_parquet(ldir/K.labels_table)
         organ = (organs or {}).get(s) or _organ_of(Path(a.uns[K.stnb][K.bundle]))
         write_sample(store, s, image, labels, mpp=mpp, organ=organ, cells=cells, tile=tile, min_valid=min_valid, overwrite=overwrite, show=False)
