@@ -91,6 +91,7 @@ def parse_value(name:str,   # parameter name (for the message)
     "Convert the string `s` to the type of `default`."
     bad = lambda what: ParamError(f'invalid value {s!r} for {name}: expected {what}', field=name,
                                   fix=f'give {what} (the default is {default!r})')
+    if s.strip() in ('None', 'null'): return None          # "no value", whatever the default's type
     if isinstance(default, bool):
         if s.lower() in _TRUE: return True
         if s.lower() in _FALSE: return False
