@@ -321,13 +321,13 @@ def compare_supervision(per_seed:pd.DataFrame,          # one row per seed, arm 
     if missing: raise SchemaError(f'arms {sorted(missing)} have no rows', field='arm', fix=f"include rows of {a!r}, {b!r} and the floor {floor!r}")
     m = lambda g, arm, k: float(g.loc[g['arm'] == arm, k].mean())
     pairs = lambda g, k: (g.pivot_table(index=['seed', test], columns='arm', values=k)[[a, b]].dropna())
-    rows, groups = [], [(t, g) for t, g in per_seed.groupby(test, sort=False)]
-    low = {t: [x for x in (a, b) if floor and not m(g, x, K.pq) > m(g, floor, K.pq)] for t, g in groups}
-    if len(groups) > 1: groups.append(('all', per_seed))
-    for t, g in groups:
+    rows, groups = [], [(t, g, False) for t, g in per_seed.groupby(test, sort=False)]
+    low = {t: [x for x in (a, b) if floor and not m(g, x, K.pq) > m(g, floor, K.pq)] for t, g, _ in groups}
+    if len(groups) > 1: groups.append(('all', per_seed, True))   # pooled over the test sets
+    for t, g, pooled in groups:
         for k in keys:
             p = pairs(g, k); d = mean_ci((p[a] - p[b]).to_numpy())
-            if t == 'all' and floor and any(low.values()):
+            if pooled and floor and any(low.values()):
                 v = 'inconclusive: ' + '; '.join(f"{' and '.join(l)} below the B0 floor on {tt}" for tt, l in low.items() if l)
             else:
                 v = supervision_verdict(d, {x: m(g, x, K.pq) for x in (a, b)} if floor else None, m(g, floor, K.pq) if floor else None)
