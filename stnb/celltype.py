@@ -13,14 +13,15 @@ import anndata as ad
 from .core import *
 
 # %% auto #0
-__all__ = ['NUCLEUS_KINDS', 'CT_OPTIONS', 'TOY_KINDS', 'available_markers', 'markers_path', 'load_markers', 'check_counts',
-           'match_genes', 'resolve_markers', 'is_control', 'qc_cells', 'lognorm', 'gene_stats', 'by_rows',
-           'lognorm_stats', 'marker_weights', 'marker_scores', 'load_reference', 'align_reference', 'type_profiles',
-           'correlation_scores', 'sample_counts', 'fit_reference_logreg', 'softmax', 'toy_profiles', 'pca_embed',
+__all__ = ['NUCLEUS_KINDS', 'REF_HOW', 'CT_OPTIONS', 'TOY_KINDS', 'available_markers', 'markers_path', 'load_markers',
+           'check_counts', 'match_genes', 'resolve_markers', 'is_control', 'qc_cells', 'lognorm', 'gene_stats',
+           'by_rows', 'lognorm_stats', 'marker_weights', 'marker_scores', 'load_reference', 'align_reference',
+           'type_profiles', 'correlation_scores', 'sample_counts', 'fit_reference_logreg', 'softmax', 'toy_profiles',
+           'aggregate_reference', 'de_genes_per_pair', 'pairwise_de_genes', 'singler_scores', 'fine_tune', 'pca_embed',
            'leiden_clusters', 'annotate_clusters', 'fit_temperature', 'mixture_loglik', 'fit_mixture', 'pseudocells',
            'reliability', 'posterior', 'nucleus_crops', 'crop_features', 'oof_proba', 'cnn_oof_proba', 'pairwise_auc',
-           'merge_taxonomy', 'synthetic_nuclei', 'image_targets', 'typing_input', 'marker_scorer', 'reference_scorer',
-           'label_cells', 'cell_targets', 'write_targets', 'score_labels', 'toy_adata']
+           'merge_taxonomy', 'synthetic_nuclei', 'image_targets', 'typing_input', 'marker_scorer', 'singler_reference',
+           'reference_scorer', 'label_cells', 'cell_targets', 'write_targets', 'score_labels', 'toy_adata']
 
 # %% ../nbs/06_celltype.ipynb #3fbb4516
 def available_markers() -> list:
@@ -226,18 +227,43 @@ def load_reference(src,                           # path to a CSV, or a DataFram
                    type_col:str=K.ref_cell_type): # column holding the cell type
     "Reference profiles as (samples x genes float DataFrame, array of type names), validated."
     file = None
-    if not isinstance(src, pd.DataFrame): file = Path(src); src = pd.read_csv(file, index_col=0)
+    if not isinstance(src, pd.DataFrame):
+        file = Path(src)
+        if not file.is_file(): raise MissingFileError('reference file not found', file=file, fix='pass the path of a CSV of per-type profiles')
+        try: src = pd.read_csv(file, index_col=0)
+        except Exception as e:   # parser, encoding, truncated gzip: say which file
+            raise SchemaError(f'cannot read the reference CSV ({type(e).__name__}: {str(e)[:120]})', file=file,
+                              fix='a CSV with one row per profile: an index column, gene columns and the type column') from None
     if type_col not in src:
         raise SchemaError('reference has no cell-type column', file=file, field=type_col,
                           fix=f'name the column {type_col!r} or pass type_col=')
-    labels = src[type_col].astype(str).to_numpy()
+    if src[type_col].isna().any():
+        raise DataError(f'{int(src[type_col].isna().sum())} reference rows have no cell type', file=file, field=type_col,
+                        fix='label every row or drop the unlabelled ones')
+    labels = src[type_col].astype(str).str.strip().to_numpy()
+    by_low = {}
+    for t in sorted(set(labels)): by_low.setdefault(t.lower(), []).append(t)
+    clash = [v for v in by_low.values() if len(v) > 1]
+    if clash: raise DataError(f'reference cell types differ only in case: {clash[:5]}', file=file, field=type_col,
+                              fix='give each type one spelling (merge the rows) or rename one of them')
     P = src.drop(columns=[c for c in (type_col, *K.ref_meta_cols) if c in src])
+    cols = [str(c) for c in P.columns]
+    mangled = [c for c in cols if re.fullmatch(r'(.+)\.\d+', c) and re.fullmatch(r'(.+)\.\d+', c).group(1) in cols]
+    dup = sorted(set(pd.Index(cols)[pd.Index(cols).duplicated()]) | {re.fullmatch(r'(.+)\.\d+', c).group(1) for c in mangled})
+    if dup: raise DataError(f'reference has duplicated genes {dup[:5]}' + (' (pandas renamed the copies to NAME.1)' if mangled else ''),
+                            file=file, field=dup[0], fix='keep one column per gene (sum or drop the copies)')
+    lowg = pd.Index(cols).str.lower(); dcase = sorted(set(pd.Index(cols)[lowg.duplicated(keep=False)]))
+    if dcase: raise DataError(f'reference genes differ only in case: {dcase[:6]}', file=file, field=dcase[0],
+                              fix='keep one column per gene (case-insensitive panels cannot tell them apart)')
     bad = [c for c in P if not pd.api.types.is_numeric_dtype(P[c])]
     if bad: raise SchemaError(f'reference has non-numeric columns {bad[:5]}', file=file, field=bad[0],
                               fix='keep only gene columns and the type column')
-    P = P.astype(np.float64); check_counts(P.to_numpy(), P.columns, what='reference profiles')
-    if (P.sum(1) == 0).any(): raise DataError('reference has all-zero profiles', file=file, field='rows',
-                                              fix='drop profiles without expression')
+    P = P.astype(np.float64)
+    try: check_counts(P.to_numpy(), P.columns, what='reference profiles')
+    except StnbError as e: raise type(e)(e.msg, file=file, field=e.field, fix=e.fix) from None
+    zero = (P.sum(1) == 0).to_numpy()
+    if zero.any(): raise DataError(f'reference has {int(zero.sum())} all-zero profiles (types {sorted(set(labels[zero]))[:5]})', file=file,
+                                   field=type_col, fix='drop profiles without expression')
     return P, labels
 
 def align_reference(P,                 # samples x genes reference (`load_reference`)
@@ -251,13 +277,20 @@ def align_reference(P,                 # samples x genes reference (`load_refere
     keep = ~tgt.duplicated()
     shared, tgt = [g for g, k in zip(shared, keep) if k], tgt[keep]
     if len(shared) < min_genes:
-        raise DataError(f'the reference shares only {len(shared)} genes with the panel', field='var_names',
+        raise DataError(f'the reference shares only {len(shared)} genes with the panel (reference e.g. {list(map(str, P.columns[:3]))}, '
+                        f'panel e.g. {list(map(str, genes[:3]))})', field='var_names',
                         fix='use a reference measured on the same genes (gene symbols or Ensembl ids)')
+    dropped = [g for g, k in zip([g for g in P.columns if g in mp], keep) if not k]
+    if dropped: warnings.warn(f'{len(dropped)} reference genes map onto a panel gene already matched and are ignored: {dropped[:5]}', stacklevel=2)
     gl = list(map(str, genes))
     if len(shared) < 0.5 * len(gl):
         warnings.warn(f'the reference covers only {len(shared)} of {len(gl)} panel genes', stacklevel=2)
-    F = P[shared].to_numpy(np.float64)
-    F = F / np.maximum(F.sum(1, keepdims=True), 1e-12)
+    F = P[shared].to_numpy(np.float64); s = F.sum(1, keepdims=True)
+    if (s == 0).any():
+        lab = P.index[(s == 0).ravel()]
+        raise DataError(f'{int((s == 0).sum())} reference profiles have no expression on the {len(shared)} panel genes (rows {list(map(str, lab[:5]))})',
+                        field='rows', fix='drop those profiles (their type cannot be scored on this panel) or use a reference covering the panel')
+    F = F / s
     return F, np.array([gl.index(g) for g in tgt])
 
 # %% ../nbs/06_celltype.ipynb #34fce44b
@@ -327,6 +360,67 @@ def toy_profiles(n_genes:int=60, seed:int=0):  # genes in the toy panel
     markers = {t: {K.mk_pos: [genes[j] for j in own[t]], K.mk_neg: [], K.mk_coarse: None} for t in types}
     markers['T4'][K.mk_neg] = [genes[4]]; markers['T8'][K.mk_neg] = [genes[3]]
     return F, genes, markers
+
+# %% ../nbs/06_celltype.ipynb #a25ee976
+def aggregate_reference(F, labels, max_per_type:int=50, seed:int=0):  # fractions (samples x genes); type per sample; pool above; seed
+    "Pool a type's samples into at most `max_per_type` random pseudo-bulk means (fractions, labels); small types unchanged."
+    labels = np.asarray(labels); rng = np.random.default_rng(seed); Fo, Lo = [], []
+    for t in sorted(set(labels)):
+        rows = np.flatnonzero(labels == t)
+        if len(rows) > max_per_type:
+            grp = rng.permutation(len(rows)) % max_per_type
+            rows = [rows[grp == k] for k in range(max_per_type)]
+            Fo.append(np.stack([F[r].mean(0) for r in rows])); Lo += [t] * max_per_type
+        else: Fo.append(F[rows]); Lo += [t] * len(rows)
+    return np.concatenate(Fo), np.array(Lo)
+
+def de_genes_per_pair(n_types:int):  # number of types compared
+    "SingleR's number of marker genes per pair of types: 500 * (2/3)^log2(n_types)."
+    return max(int(round(500 * (2 / 3) ** np.log2(max(n_types, 2)))), 1)
+
+def pairwise_de_genes(L,              # log profiles (samples x genes)
+                      tix,            # type index of each sample (0..k-1)
+                      n:int=None):    # genes per ordered pair (None: `de_genes_per_pair`)
+    "Union over ordered pairs (a, b) of the n genes most higher in a's median log profile than in b's (sorted indices)."
+    tix = np.asarray(tix); k = int(tix.max()) + 1
+    med = np.stack([np.median(L[tix == t], 0) for t in range(k)])
+    n = n or de_genes_per_pair(k); g = set()
+    for i in range(k):
+        for j in range(k):
+            if i == j: continue
+            d = med[i] - med[j]; o = np.argsort(-d, kind='stable')[:n]; g.update(o[d[o] > 0].tolist())
+    return np.array(sorted(g), dtype=np.int64)
+
+def singler_scores(X,                 # log-normalised cells x genes (dense or sparse)
+                   L,                 # log profiles of the reference samples (samples x genes)
+                   tix,               # type index of each sample (0..k-1)
+                   q:float=0.8):      # quantile over a type's samples
+    "Per-type score (cells x types): the q-quantile of the cell's Pearson r with each of that type's samples."
+    S = correlation_scores(X, L); tix = np.asarray(tix)
+    return np.stack([np.quantile(S[:, tix == t], q, axis=1) for t in range(int(tix.max()) + 1)], 1)
+
+def fine_tune(X, L, tix, S,           # log-normalised cells; sample log profiles; sample type index; `singler_scores` of X
+              q:float=0.8,            # quantile over a type's samples
+              tune:float=0.05,        # keep the types within this of the best score
+              n:int=None):            # marker genes per pair (None: `de_genes_per_pair` of the types compared)
+    "SingleR fine-tuning: re-score each cell's close types on their own marker genes until one is left; type index per cell."
+    tix = np.asarray(tix); S = np.asarray(S)
+    cand = S >= S.max(1, keepdims=True) - tune; best = S.argmax(1)
+    for _ in range(S.shape[1]):
+        act = np.flatnonzero(cand.sum(1) > 1)
+        if not len(act): break
+        keys, inv = np.unique(cand[act], axis=0, return_inverse=True); inv = inv.ravel()
+        for j, key in enumerate(keys):
+            rows, labs = act[inv == j], np.flatnonzero(key)
+            m = np.isin(tix, labs); sub = np.searchsorted(labs, tix[m])
+            g = pairwise_de_genes(L[m], sub, n)
+            s = singler_scores(X[rows][:, g], L[m][:, g], sub, q) if len(g) else S[rows][:, labs]
+            keep = s >= s.max(1, keepdims=True) - tune
+            stuck = keep.sum(1) == len(labs)                  # nothing dropped: take the best
+            keep[stuck] = np.eye(len(labs), dtype=bool)[s[stuck].argmax(1)]
+            c = np.zeros((len(rows), cand.shape[1]), bool); c[:, labs] = keep
+            cand[rows] = c; best[rows] = labs[s.argmax(1)]
+    return best
 
 # %% ../nbs/06_celltype.ipynb #13c49f18
 def pca_embed(X, n_comps:int=30, seed:int=0):  # log-normalised cells x genes; components; seed
@@ -654,20 +748,35 @@ def typing_input(adata, layer:str=None):  # AnnData; layer with counts (default:
     return C, adata.var_names[keep], ids, zero
 
 # %% ../nbs/06_celltype.ipynb #24613fae
-def marker_scorer(C, genes, ids=None, markers='breast', neg_weight:float=0.5, target_sum:float=100.):
-    "B2 scorer for counts like `C`: (counts -> cells x types scores, type names, resolved markers)."
+def marker_scorer(C, genes, ids=None, markers='breast', neg_weight:float=0.5, target_sum:float=100., zscore:bool=False):
+    "B2 scorer for counts like `C`: (counts -> cells x types scores, type names, resolved markers); `zscore`: per-gene z-scores, else log expression."
     mk = resolve_markers(markers, genes, ids)
-    mu, sd = lognorm_stats(C, target_sum); W = marker_weights(mk, genes, neg_weight)
+    mu, sd = lognorm_stats(C, target_sum) if zscore else (np.zeros(C.shape[1]), np.ones(C.shape[1]))
+    W = marker_weights(mk, genes, neg_weight)
     return (lambda C_: by_rows(lambda c: marker_scores(lognorm(c, target_sum), W, mu, sd), C_)), list(mk), mk
 
-def reference_scorer(C, genes, ids=None, reference=None, type_col:str=K.ref_cell_type, how:str='logreg',
-                     target_sum:float=100., C_reg:float=0.1, n_per_type:int=300, seed:int=0):
-    "B3 scorer for counts like `C`: (counts -> cells x types scores, type names); `how` is 'logreg' or 'corr'."
-    check_param(how in ('logreg', 'corr'), 'how', how, "'logreg' or 'corr'")
+REF_HOW = ('singler', 'corr', 'logreg')
+
+def singler_reference(F, labels, target_sum:float=100., max_per_type:int=50, n_de:int=None, seed:int=0):
+    "Reference for `singler_scores`: (sample log profiles, sample type index, sorted type names, gene columns used)."
+    F, lab = aggregate_reference(F, labels, max_per_type, seed)
+    types = np.array(sorted(set(lab))); tix = np.searchsorted(types, lab); L = np.log1p(F * target_sum)
+    g = np.arange(F.shape[1]) if n_de == 0 else pairwise_de_genes(L, tix, n_de)
+    return L, tix, types, g
+
+def reference_scorer(C, genes, ids=None, reference=None, type_col:str=K.ref_cell_type, how:str='singler',
+                     target_sum:float=100., C_reg:float=0.1, n_per_type:int=300, seed:int=0,
+                     q:float=0.8, n_de:int=None, max_per_type:int=50):
+    "B3 scorer for counts like `C`: (counts -> cells x types scores, type names); `how` is 'singler', 'corr' or 'logreg'."
+    check_param(how in REF_HOW, 'how', how, ' or '.join(map(repr, REF_HOW)))
     if reference is None: raise ParamError('the reference method needs a reference', field='reference',
                                            fix='pass reference= a CSV path or DataFrame of per-type profiles')
     P, lab = reference if isinstance(reference, tuple) else load_reference(reference, type_col)
     F, cols = align_reference(P, genes, ids)
+    if how == 'singler':
+        L, tix, types, g = singler_reference(F, lab, target_sum, max_per_type, n_de, seed)
+        Lg = L[:, g]   # (library sizes over all shared genes, as for the reference fractions)
+        return (lambda C_: by_rows(lambda c: singler_scores(lognorm(c[:, cols], target_sum)[:, g], Lg, tix, q), C_)), [str(t) for t in types]
     if how == 'corr':
         R, types = type_profiles(F, lab, target_sum)
         return (lambda C_: by_rows(lambda c: correlation_scores(lognorm(c[:, cols], target_sum), R), C_)), [str(t) for t in types]
@@ -704,14 +813,15 @@ def _store(adata, key, labels, uns:dict, obs:dict=None, obsm:dict=None):
     adata.uns[key + K.colors_suffix] = _colors(len(adata.obs[key].cat.categories))
 
 # %% ../nbs/06_celltype.ipynb #e3f44ee2
-_BASE = dict(neg_weight=0.5, how='logreg', type_col=K.ref_cell_type, C_reg=0.1, n_per_type=300)
+_BASE = dict(neg_weight=0.5, zscore=False, how='singler', type_col=K.ref_cell_type, C_reg=0.1, n_per_type=300, q=0.8, n_de=None, max_per_type=50)
+_REF_KEYS = ('how', 'type_col', 'C_reg', 'n_per_type', 'q', 'n_de', 'max_per_type')
 CT_OPTIONS = {
-    'leiden': dict(resolution=1.0, n_pcs=30, n_neighbors=15, max_cells=50_000, neg_weight=0.5),
-    'markers': dict(neg_weight=0.5),
-    'reference': {k: _BASE[k] for k in ('how', 'type_col', 'C_reg', 'n_per_type')},
-    'image_oriented': dict(source='markers', posterior=True, taxonomy=True, soft=True, calib=None, spill=0.3,
+    'leiden': dict(resolution=1.0, n_pcs=30, n_neighbors=15, max_cells=50_000, neg_weight=0.5, zscore=False),
+    'markers': dict(neg_weight=0.5, zscore=False),
+    'reference': {**{k: _BASE[k] for k in _REF_KEYS}, 'fine_tune': False, 'tune': 0.05},
+    'image_oriented': dict(source='auto', posterior=True, taxonomy=True, soft=True, calib=None, spill=0.3,
                            crops=None, features=None, morph=None, image_model='features', threshold=0.8, n_classes=None,
-                           target=None, conf_threshold=0.5, balance=True, n_folds=5, min_cells=10, **_BASE)}
+                           target=None, conf_threshold=0.6, tax_conf=0.8, balance=True, n_folds=5, min_cells=10, **_BASE)}
 
 def _need(v, name, method):
     if v is None: raise ParamError(f'method {method!r} needs {name}', field=name,
@@ -721,7 +831,7 @@ def _need(v, name, method):
 def _b1(adata, key, C, genes, ids, zero, o, markers, ts, seed, uns):
     E = pca_embed(lognorm(C, ts), o['n_pcs'], seed)
     cl = leiden_clusters(E, o['resolution'], o['n_neighbors'], o['max_cells'], seed)
-    scorer, types, _ = marker_scorer(C, genes, ids, _need(markers, 'markers', 'leiden'), o['neg_weight'], ts)
+    scorer, types, _ = marker_scorer(C, genes, ids, _need(markers, 'markers', 'leiden'), o['neg_weight'], ts, o['zscore'])
     S = scorer(C); ann = annotate_clusters(cl[~zero], S[~zero], types)
     idx = np.array([types.index(ann[c]) if c in ann.index else 0 for c in cl])
     uns.update({K.ct_types: types, K.ct_cluster_types: pd.DataFrame({'cluster': ann.index.astype(str), 'type': ann.values})})
@@ -729,15 +839,20 @@ def _b1(adata, key, C, genes, ids, zero, o, markers, ts, seed, uns):
            obsm={key + K.ct_scores_suffix: S})
 
 def _b2(adata, key, C, genes, ids, zero, o, markers, ts, seed, uns):
-    scorer, types, _ = marker_scorer(C, genes, ids, _need(markers, 'markers', 'markers'), o['neg_weight'], ts)
+    scorer, types, _ = marker_scorer(C, genes, ids, _need(markers, 'markers', 'markers'), o['neg_weight'], ts, o['zscore'])
     S = scorer(C); uns[K.ct_types] = types
     _store(adata, key, _labels(S.argmax(1), types, zero), uns, obsm={key + K.ct_scores_suffix: S})
 
 def _b3(adata, key, C, genes, ids, zero, o, reference, ts, seed, uns):
     ref = load_reference(_need(reference, 'reference', 'reference'), o['type_col']) if not isinstance(reference, tuple) else reference
-    corr, types = reference_scorer(C, genes, ids, ref, how='corr', target_sum=ts)
-    S = corr(C); obs, obsm = {}, {key + K.ct_scores_suffix: S}
+    rk = {k: o[k] for k in _REF_KEYS if k not in ('how', 'type_col')}
+    scorer, types = reference_scorer(C, genes, ids, ref, how='corr' if o['how'] == 'logreg' else o['how'], target_sum=ts, seed=seed, **rk)
+    S = scorer(C); obs, obsm = {}, {key + K.ct_scores_suffix: S}
     idx = S.argmax(1)
+    if o['how'] == 'singler' and o['fine_tune']:
+        F, cols = align_reference(ref[0], genes, ids)
+        L, tix, _, g = singler_reference(F, ref[1], ts, o['max_per_type'], o['n_de'], seed)
+        idx = fine_tune(lognorm(C[:, cols], ts)[:, g], L[:, g], tix, S, o['q'], o['tune'])
     if o['how'] == 'logreg':
         lr, _ = reference_scorer(C, genes, ids, ref, how='logreg', target_sum=ts, C_reg=o['C_reg'], n_per_type=o['n_per_type'], seed=seed)
         P = softmax(lr(C)); idx = P.argmax(1)
@@ -751,14 +866,14 @@ def _image(adata, key, C, genes, ids, zero, o, markers, reference, ts, seed, uns
     for nm in ('crops', 'features', 'morph'):
         if o[nm] is not None and len(o[nm]) != n:
             raise ParamError(f'{nm} has {len(o[nm])} rows for {n} cells', field=nm, fix='one row per cell, in adata.obs order')
-    check_param(o['source'] in ('markers', 'reference', 'mixture'), 'source', o['source'], "'markers', 'reference' or 'mixture'")
+    check_param(o['source'] in ('auto', 'markers', 'reference', 'mixture'), 'source', o['source'], "'auto', 'markers', 'reference' or 'mixture'")
+    if o['source'] == 'auto': o = {**o, 'source': 'markers' if reference is None else 'reference'}   # a reference, when given, types better
     mk = None
     if o['source'] == 'markers' or (o['source'] == 'mixture' and markers is not None):
-        scorer, types, mk = marker_scorer(C, genes, ids, _need(markers, 'markers', 'image_oriented'), o['neg_weight'], ts)
+        scorer, types, mk = marker_scorer(C, genes, ids, _need(markers, 'markers', 'image_oriented'), o['neg_weight'], ts, o['zscore'])
     else:
         ref = load_reference(_need(reference, 'reference', 'image_oriented'), o['type_col'])
-        scorer, types = reference_scorer(C, genes, ids, ref, how=o['how'], target_sum=ts, C_reg=o['C_reg'],
-                                         n_per_type=o['n_per_type'], seed=seed)
+        scorer, types = reference_scorer(C, genes, ids, ref, target_sum=ts, seed=seed, **{k: o[k] for k in _REF_KEYS if k != 'type_col'})
     nT = len(types); base = scorer(C).argmax(1); base[zero] = -1
     calib = None
     if o['calib'] is not None:
@@ -779,7 +894,12 @@ def _image(adata, key, C, genes, ids, zero, o, markers, reference, ts, seed, uns
         if miss: raise ParamError(f'target taxonomy lacks fine types {miss}', field='target', fix='map every fine type to a target class')
     # (b) image-resolvable taxonomy
     if o['taxonomy']:
-        train = ~zero & (conf >= o['conf_threshold'])
+        # separability is measured on confidently labelled cells (label noise pulls every AUC towards 0.5 and merges
+        # types images could tell apart); a type with too few such cells uses its cells above `conf_threshold`
+        need = max(o['min_cells'], o['n_folds'])
+        train = ~zero & (conf >= o['tax_conf'])
+        few = np.bincount(fine[train], minlength=nT) < need
+        train |= ~zero & (conf >= o['conf_threshold']) & few[fine]
         cnt = np.bincount(fine[train], minlength=nT)
         rare = [types[i] for i in range(nT) if cnt[i] < max(o['min_cells'], o['n_folds'])]
         if rare: warnings.warn(f'types with fewer than {max(o["min_cells"], o["n_folds"])} confident cells keep their own class '

@@ -608,7 +608,7 @@ def st_segmentation(true_seg, n:int, bright, rng, miss_rate:float, merge_prob:fl
                 n_st=len(reps))
 
 # %% ../../nbs/01_data.synth.ipynb #c83c51f9
-def type_profiles(organ:str, rng, background:float=.15) -> np.ndarray:
+def type_profiles(organ:str, rng, background:float=.9) -> np.ndarray:
     "Expected fraction of each panel gene per fine type (rows sum to 1), markers plus a background."
     genes = _panel_genes(); gi = {g: i for i, g in enumerate(genes)}
     bg = np.exp(rng.normal(0, 1.2, len(genes)))
@@ -813,6 +813,7 @@ DEFAULTS = dict(
     nuc_fraction=.33,        # mean fraction of a cell's transcripts inside its nucleus
     diffusion_um=.8,         # positional jitter of transcripts (um)
     ambient_frac=.04,        # ambient transcripts, as a fraction of the cellular ones
+    expr_background=.9,      # share of each type's expression outside its markers: .9 types as hard as real Xenium cells (06_celltype)
     neg_probe_rate=1e-3, neg_codeword_rate=3e-4, blank_rate=1e-3,   # control features per gene transcript
     density_scale=1.,        # multiplies every compartment's nucleus density
     stain_jitter=.04,        # per-slide jitter of the stain vectors
@@ -827,7 +828,7 @@ def _check_params(params:dict, extra=()) -> dict:
     bad = sorted(set(params) - set(DEFAULTS) - set(extra))
     check_param(not bad, 'params', bad, f"valid parameters: {sorted(set(DEFAULTS) | set(extra))}")
     p = {**DEFAULTS, **params}
-    for k in ('miss_rate', 'merge_prob', 'ambient_frac', 'annot_miss_rate', 'annot_merge_prob', 'annot_class_error',
+    for k in ('miss_rate', 'merge_prob', 'ambient_frac', 'expr_background', 'annot_miss_rate', 'annot_merge_prob', 'annot_class_error',
               'neg_probe_rate', 'neg_codeword_rate', 'blank_rate'):
         check_param(0 <= p[k] <= 1, k, p[k], 'a number in [0, 1]')
     for k in ('he_mpp', 'misreg_scale_um', 'nb_theta', 'density_scale', 'fov_um'):
@@ -869,7 +870,7 @@ def _simulate_bundle(d:Path, run_name:str, organ:str, he_rgb, he_mpp:float, gt_m
     # --- expression and transcripts
     feats = panel_features(); G = int((feats.feature_type == K.ft_gene).sum())
     area_true = np.bincount(gt_mask.ravel(), minlength=n + 1)[1:]*he_mpp**2
-    P = type_profiles(organ, rng)
+    P = type_profiles(organ, rng, p['expr_background'])
     depth = p['depth'] or ORGANS.get(organ, {}).get('depth', 150)
     counts = simulate_counts(types, np.maximum(area_true, 1.), P, depth, p['nb_theta'], rng)
     x, y, gene, origin = place_transcripts(counts, true_seg, types, seg_um, rng, p['nuc_fraction'], p['diffusion_um'])
@@ -974,7 +975,8 @@ def _simulate_bundle(d:Path, run_name:str, organ:str, he_rgb, he_mpp:float, gt_m
     gxs, gys = np.arange(0, W + 5, 5.), np.arange(0, H + 5, 5.)
     fdx, fdy = field_at(f, *np.meshgrid(gxs, gys))
     np.savez_compressed(gt/K.gt_misreg, x_um=gxs, y_um=gys, dx_um=fdx, dy_um=fdy)
-    am, at, _ = simulate_annotation(gt_mask, nuclei[K.pannuke_class].to_numpy(), nuc['paleness'].to_numpy(), rng,
+    arng = np.random.default_rng([seed, 1])   # its own stream: expression settings do not change the annotation
+    am, at, _ = simulate_annotation(gt_mask, nuclei[K.pannuke_class].to_numpy(), nuc['paleness'].to_numpy(), arng,
                                     p['annot_miss_rate'], p['annot_merge_prob'], p['annot_class_error'])
     write_label_tiff(gt/K.gt_annot_mask, am, he_mpp); at.to_parquet(gt/K.gt_annot, index=False)
     TAXONOMY.to_csv(gt/K.gt_taxonomy, index=False)
