@@ -59,7 +59,7 @@ def prepare_store(bundles,                        # a bundle folder, a list of t
                   tile:int=256,                   # tile size in pixels
                   method:str='image_oriented',    # cell typing: 'image_oriented', 'markers', 'reference', 'leiden', or None
                   markers='simulated',            # marker sets for typing (name in data/markers or YAML path)
-                  reference=None,                 # reference profiles for 'reference' typing
+                  reference=None,                 # reference profiles: 'reference' typing; 'image_oriented' starts from them when given
                   organs:dict=None,               # {sample: organ}; default from experiment.xenium
                   crop_um:float=12.,              # side of the nucleus crops of the image-oriented taxonomy (um)
                   min_valid:float=0.25,           # skip tiles with fewer non-ignored pixels
@@ -110,7 +110,7 @@ def stnb_prepare(bundle:str,                  # a Xenium bundle, or a folder of 
                  tile:int=256,                # tile size in pixels
                  method:str='image_oriented', # cell typing: image_oriented, markers, reference, leiden, or none
                  markers:str='simulated',     # marker sets: a name in data/markers or a YAML path
-                 reference:str=None,          # reference profiles CSV (for --method reference)
+                 reference:str=None,          # reference profiles CSV (--method reference; image_oriented starts from it)
                  organ:str=None,              # organ of every sample (default: from experiment.xenium)
                  work_mpp:float=1.0,          # registration work grid (um/px)
                  overwrite:bool=False):       # replace samples of the same name

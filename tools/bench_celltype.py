@@ -16,7 +16,8 @@ import numpy as np, scipy.sparse as sp
 METHODS = {
     'scanpy normalise+log1p+PCA (yardstick)': "import scanpy as sc; sc.pp.normalize_total(a); sc.pp.log1p(a); sc.pp.pca(a, n_comps=30)",
     'B2 markers': "label_cells(a, 'markers', markers=mk)",
-    'B3 reference (correlation + logistic regression)': "label_cells(a, 'reference', reference=ref)",
+    'B3 reference (SingleR-style correlation, default)': "label_cells(a, 'reference', reference=ref)",
+    'B3 reference, logistic regression': "label_cells(a, 'reference', reference=ref, how='logreg')",
     'B1 leiden (PCA, 50k subsample graph + Leiden, kNN transfer)': "label_cells(a, 'leiden', markers=mk)",
     'image-oriented (a) posterior + (c) targets': "label_cells(a, 'image_oriented', markers=mk, taxonomy=False)",
 }
