@@ -13,8 +13,8 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['K', 'StnbError', 'BundleError', 'MissingFileError', 'SchemaError', 'FrameError', 'ParamError', 'DataError',
-           'check_param', 'check_frame', 'atomic_write', 'atomic_dir', 'default_device', 'seed_all', 'repo_root',
-           'data_dir', 'shared_data', 'skip_unless', 'progress']
+           'check_param', 'check_frame', 'exit_on_sigterm', 'atomic_write', 'atomic_dir', 'default_device', 'seed_all',
+           'repo_root', 'data_dir', 'shared_data', 'skip_unless', 'progress']
 
 # %% ../nbs/00_core.ipynb #14794769
 class K:
@@ -233,6 +233,20 @@ def check_frame(expected:str,   # the frame the code needs (one of `K.frames`)
         raise FrameError(f"{what} are in frame {got!r} but {expected!r} is required", field=what,
                          fix=f"transform them with stnb.register from {got!r} to {expected!r} first")
 
+# %% ../nbs/00_core.ipynb #50e76082
+def _term_to_exit(signum, frame): raise SystemExit(128 + signum)
+
+def exit_on_sigterm() -> bool:
+    "Make SIGTERM raise `SystemExit(143)` (so `finally` clean-ups run) where nobody handles it yet; True if installed now or before."
+    import signal, threading
+    if threading.current_thread() is not threading.main_thread(): return False
+    try:
+        h = signal.getsignal(signal.SIGTERM)
+        if h is _term_to_exit: return True
+        if h not in (signal.SIG_DFL, None): return False      # someone else's handler: keep it
+        signal.signal(signal.SIGTERM, _term_to_exit); return True
+    except (ValueError, OSError): return False
+
 # %% ../nbs/00_core.ipynb #ae44b337
 def _tmp_sibling(dest:Path) -> Path:
     return dest.parent/f".tmp-{uuid.uuid4().hex[:8]}-{dest.name}"
@@ -249,6 +263,7 @@ def atomic_write(dest,                  # final path of the file
     if dest.exists() and not overwrite:
         raise ParamError("output exists", file=dest, field='overwrite', fix='pass overwrite=True or choose another path')
     dest.parent.mkdir(parents=True, exist_ok=True)
+    exit_on_sigterm()   # a SIGTERM still removes the temporary (see below)
     tmp = _tmp_sibling(dest)
     try:
         yield tmp
@@ -271,6 +286,7 @@ def atomic_dir(dest,                    # final folder
         raise ParamError("output folder exists and is not empty", file=dest, field='overwrite',
                          fix='pass overwrite=True (or --overwrite) or choose a new folder')
     dest.parent.mkdir(parents=True, exist_ok=True)
+    exit_on_sigterm()
     tmp = _tmp_sibling(dest); tmp.mkdir()
     try:
         yield tmp

@@ -199,6 +199,10 @@ def resolve_model(learner_or_path, class_names:list=None, device=None) -> tuple:
     else: raise ParamError(f'cannot use a {type(learner_or_path).__name__} as a model', field='learner_or_path',
                            fix='pass a model.pth path, a Learner from nuclei_learner, or (nn.Module, meta)')
     if 'class_names' not in meta: raise SchemaError('model meta has no class_names', field='class_names', fix="meta=dict(class_names=[...], tile=..., mpp=...)")
+    n_head = getattr(model, 'config', {}).get('n_types')
+    if n_head is not None and n_head != len(meta['class_names']):
+        raise SchemaError(f"the model's type head has {n_head} classes but its meta names {len(meta['class_names'])}", field='class_names',
+                          fix='give meta one class name per class of the type head (the store the model was trained on has them)')
     if class_names is not None and list(class_names) != list(meta['class_names']):
         raise SchemaError(f"model classes {list(meta['class_names'])} differ from {list(class_names)}", field='class_names',
                           fix='use a model trained on the same class set, or retrain')

@@ -6,7 +6,8 @@ Docs: https://stnb.github.io/stnb/io.html.md"""
 
 # %% ../nbs/02_io.ipynb #dd669d3a
 from __future__ import annotations
-import json, re, shutil, tempfile, urllib.request, warnings, zipfile, os
+import json, re, shutil, tempfile, urllib.request, warnings, zipfile, os, logging
+from contextlib import contextmanager
 import xml.etree.ElementTree as ET
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp
@@ -14,12 +15,12 @@ import anndata as ad
 from .core import *
 
 # %% auto #0
-__all__ = ['BUNDLE_NEEDS', 'ALIASES', 'CONTROL_OBS', 'HEST_URL', 'find_file', 'read_table', 'read_experiment', 'feature_types',
-           'read_10x_h5', 'counts_from_transcripts', 'finish_counts', 'read_boundaries', 'LazyImage', 'aa_sigma',
-           'pick_level', 'resample_window', 'Resampled', 'find_he', 'read_alignment', 'read_xenium', 'open_morphology',
-           'open_he', 'write_h5ad', 'write_zarr', 'open_zarr', 'read_cosmx', 'read_cosmx_boundaries',
-           'read_merscope_boundaries', 'read_merscope', 'fetch', 'load_xenium_dataset', 'fetch_hest', 'read_hest',
-           'read_hest_nuclei']
+__all__ = ['BUNDLE_NEEDS', 'DAMAGED_FIX', 'ALIASES', 'CONTROL_OBS', 'HEST_URL', 'find_file', 'reading', 'read_table',
+           'read_experiment', 'feature_types', 'read_10x_h5', 'counts_from_transcripts', 'finish_counts',
+           'read_boundaries', 'LazyImage', 'aa_sigma', 'pick_level', 'resample_window', 'Resampled', 'find_he',
+           'read_alignment', 'read_xenium', 'open_morphology', 'open_he', 'write_h5ad', 'write_zarr', 'open_zarr',
+           'read_cosmx', 'read_cosmx_boundaries', 'read_merscope_boundaries', 'read_merscope', 'fetch',
+           'load_xenium_dataset', 'fetch_hest', 'read_hest', 'read_hest_nuclei']
 
 # %% ../nbs/02_io.ipynb #51e9a5b0
 BUNDLE_NEEDS = (f"a Xenium bundle needs {K.cells}(.parquet|.csv.gz|.csv) and {K.matrix_h5} or {K.matrix_dir}/ "
@@ -39,6 +40,23 @@ def find_file(folder,                      # folder to look in
                                fix=f"add one of {[stem+s for s in suffixes]}; {BUNDLE_NEEDS}")
     return None
 
+# %% ../nbs/02_io.ipynb #7ee14c2d
+DAMAGED_FIX = "the file is damaged (truncated or corrupt): copy or download it again, or re-export it"
+
+@contextmanager
+def reading(path,              # the file being read
+            what:str,          # what is being read, for the message: 'the table', 'tile 5 (y 0:128, x 0:128) of level 0'
+            fix:str=None,      # what the user should do (default `DAMAGED_FIX`)
+            field:str=None):   # the field at fault, if one
+    "Turn a failure of the library reading `path` inside the block into a `BundleError` naming the file and the fix."
+    try: yield
+    except (StnbError, MemoryError): raise
+    except FileNotFoundError as e: raise MissingFileError(f"{what}: file not found", file=path, field=field, fix='check the path') from e
+    except PermissionError as e: raise BundleError(f"cannot read {what}: permission denied", file=path, field=field, fix='make the file readable') from e
+    except Exception as e:
+        why = ' '.join(f"{type(e).__name__}: {e}".split())
+        raise BundleError(f"cannot read {what} ({why[:300]})", file=path, field=field, fix=fix or DAMAGED_FIX) from e
+
 # %% ../nbs/02_io.ipynb #4df570ac
 ALIASES = {  # Xenium column -> names other releases and platforms use, tried in order
     K.x_location: ('global_x', 'x_global_um', 'x_um', 'x'), K.y_location: ('global_y', 'y_global_um', 'y_um', 'y'),
@@ -53,13 +71,33 @@ def _ids(s:pd.Series) -> pd.Series:
     s = s.astype(str)
     return s.where(~s.isin(['-1', K.unassigned_cell, '<NA>', 'nan', '']), K.unassigned_cell)
 
+def _cut_csv_row(path:Path) -> str|None:
+    "The last line of a plain CSV that lacks its newline and has fewer fields than the header (a file cut short), else None."
+    with open(path, 'rb') as f:
+        head = f.readline(); f.seek(0, 2); n = f.tell(); f.seek(max(0, n - 65536)); tail = f.read()
+    if not tail or tail.endswith(b'\n'): return None
+    last = tail.rsplit(b'\n', 1)[-1]
+    return last.decode(errors='replace') if last.count(b',') < head.count(b',') else None
+
+def _check_unique(values, file, field:str, fix:str=None):
+    "Raise a `SchemaError` naming (up to 5 of) the repeated `values`, the file and the field."
+    v = pd.Index(values); dup = v[v.duplicated()].unique()
+    if len(dup): raise SchemaError(f"{len(dup)} {field} values repeat: {dup[:5].tolist()}{' ...' if len(dup) > 5 else ''}", file=file, field=field,
+                                   fix=fix or f"keep one row per {field} (pandas: drop_duplicates({field!r})) and write the file again, or re-export the bundle")
+
 def read_table(path,                 # a .parquet, .csv or .csv.gz table
                required=(),          # Xenium column names that must be present after renaming
-               columns:dict=None):   # explicit renames {name in file: Xenium name}
+               columns:dict=None,    # explicit renames {name in file: Xenium name}
+               unique:str=None,      # a Xenium column whose values must not repeat (`K.cell_id` of a cells table)
+               fix:str=None):        # the fix for a missing column (default: pass `columns=`), for callers without `columns`
     "Read a table, drop index columns, map column names onto Xenium's and turn cell ids into strings."
     path = Path(path)
     if not path.exists(): raise MissingFileError('table not found', file=path, fix=BUNDLE_NEEDS)
-    df = pd.read_parquet(path) if path.suffix == '.parquet' else pd.read_csv(path)
+    with reading(path, 'the table'):
+        df = pd.read_parquet(path) if path.suffix == '.parquet' else pd.read_csv(path)
+        cut = _cut_csv_row(path) if path.suffix == '.csv' else None
+    if cut is not None: raise BundleError(f"the last row {cut[:60]!r} has fewer fields than the header and no newline: the file was cut short",
+                                          file=path, fix=DAMAGED_FIX)
     df = df.drop(columns=[c for c in df.columns if c == '' or str(c).startswith('Unnamed:')])
     if columns: df = df.rename(columns=columns)
     for want in required:
@@ -67,20 +105,34 @@ def read_table(path,                 # a .parquet, .csv or .csv.gz table
         alt = next((a for a in ALIASES.get(want, ()) if a in df.columns and a not in required), None)
         if alt is None:
             raise SchemaError(f"table lacks column {want!r} (has {list(df.columns)})", file=path, field=want,
-                              fix=f"pass columns={{'<name in your file>': {want!r}}}")
+                              fix=fix or f"pass columns={{'<name in your file>': {want!r}}}")
         df = df.rename(columns={alt: want})
     if K.cell_id in df.columns: df[K.cell_id] = _ids(df[K.cell_id])
     if len(df) == 0: raise DataError('table is empty', file=path, fix='re-export the bundle; an empty table has no cells')
+    if unique is not None: _check_unique(df[unique], path, unique)
     return df
 
 # %% ../nbs/02_io.ipynb #4004ab0b
-def read_experiment(bundle) -> dict:  # bundle folder (or the experiment.xenium file)
+def _pixel_size(v, file, fix:str) -> float:
+    "`pixel_size` as a float: a `SchemaError` when it is not a number, a `DataError` when it is not positive and finite."
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise SchemaError(f"{K.pixel_size} is {v!r}, not a number", file=file, field=K.pixel_size, fix=fix)
+    if not np.isfinite(v) or v <= 0: raise DataError(f"{K.pixel_size} is {v!r}, not a positive number of um", file=file, field=K.pixel_size, fix=fix)
+    return float(v)
+
+def read_experiment(bundle,                # bundle folder (or the experiment.xenium file)
+                    validate:bool=True) -> dict:  # check that `pixel_size`, when present, is a positive number
     "The `experiment.xenium` JSON of a bundle as a dict ({} when the bundle has none)."
     p = Path(bundle); p = p/K.experiment if p.is_dir() else p
     if not p.exists(): return {}
-    try: return json.loads(p.read_text())
-    except json.JSONDecodeError as e:
-        raise SchemaError(f"not valid JSON ({e})", file=p, fix='restore the experiment.xenium written by the instrument')
+    restore = 'restore the experiment.xenium written by the instrument'
+    with reading(p, 'experiment metadata', fix=restore): text = p.read_text(encoding='utf-8')
+    try: d = json.loads(text)
+    except json.JSONDecodeError as e: raise SchemaError(f"not valid JSON ({e})", file=p, fix=restore) from None
+    if not isinstance(d, dict): raise SchemaError(f"not a JSON object but a {type(d).__name__}", file=p, fix=restore)
+    if validate and K.pixel_size in d:
+        _pixel_size(d[K.pixel_size], p, f"write the morphology pixel size in um (0.2125 on Xenium) as {K.pixel_size} in the file, or pass validate=False")
+    return d
 
 # %% ../nbs/02_io.ipynb #50996a80
 CONTROL_OBS = {K.ft_neg_probe: K.control_probe_counts, K.ft_neg_codeword: K.control_codeword_counts,
@@ -96,13 +148,15 @@ def feature_types(names) -> np.ndarray:  # feature names
 def read_10x_h5(path) -> ad.AnnData:  # a 10x `cell_feature_matrix.h5`
     "Counts of every feature (cells x features, CSR int32) with `var[K.feature_types]` and `var[K.gene_ids]`."
     import h5py
-    with h5py.File(path, 'r') as h:
+    if not Path(path).exists(): raise MissingFileError('matrix not found', file=path, fix=BUNDLE_NEEDS)
+    with reading(path, 'the 10x HDF5 matrix'), h5py.File(path, 'r') as h:
         if K.h5_matrix not in h: raise SchemaError(f"no '{K.h5_matrix}' group", file=path, fix='pass a 10x HDF5 feature-barcode matrix')
         m = h[K.h5_matrix]; f = m[K.h5_features]; dec = lambda a: [x.decode() for x in a[:]]
         nf, nc = m[K.h5_shape][:]
         X = sp.csc_matrix((m[K.h5_data][:], m[K.h5_indices][:], m[K.h5_indptr][:]), shape=(nf, nc)).T.tocsr()
         var = pd.DataFrame({K.gene_ids: dec(f[K.h5_id]), K.feature_types: dec(f[K.h5_feature_type])}, index=dec(f[K.h5_name]))
         obs = pd.DataFrame(index=pd.Index(dec(m[K.h5_barcodes]), name=None))
+    _check_unique(obs.index, path, K.h5_barcodes, fix='re-export the matrix: a 10x matrix has one column per cell barcode')
     return ad.AnnData(X.astype(np.int32), obs=obs, var=var)
 
 # %% ../nbs/02_io.ipynb #d13bf6f7
@@ -113,7 +167,7 @@ def counts_from_transcripts(tx:pd.DataFrame,    # transcripts with Xenium column
         if c not in tx.columns: raise SchemaError('transcripts table lacks a column', field=c, fix='read it with read_table(required=...)')
     if tx[[K.x_location, K.y_location]].isna().any().any():
         raise DataError(f"{int(tx[[K.x_location, K.y_location]].isna().any(axis=1).sum())} transcripts have NaN coordinates",
-                        field=K.x_location, fix='drop those rows before building counts')
+                        field=K.x_location, fix='drop those rows of the transcripts table')
     keep = tx[K.cell_id] != K.unassigned_cell
     if min_qv is not None and K.qv in tx.columns: keep &= tx[K.qv] >= min_qv
     t = tx[keep]
@@ -146,7 +200,8 @@ def finish_counts(full:ad.AnnData,           # cells x all features (counts), `v
     a.X = a.X.astype(np.float32)
     if K.x_centroid in a.obs:
         xy = a.obs[[K.x_centroid, K.y_centroid]].to_numpy(float)
-        if np.isnan(xy).any(): raise DataError(f"{int(np.isnan(xy).any(1).sum())} cells have NaN centroids", field=K.x_centroid, fix='drop those cells')
+        if np.isnan(xy).any(): raise DataError(f"{int(np.isnan(xy).any(1).sum())} cells have NaN centroids", field=K.x_centroid,
+                                       fix='drop those cells (rows of the AnnData, or of the cells table it was read from)')
         a.obsm[K.spatial] = xy
     a.uns[K.stnb] = {K.params: {K.target_sum: ts}}
     return a
@@ -178,10 +233,70 @@ def read_boundaries(bundle,                  # bundle folder, or the boundary ta
 # %% ../nbs/02_io.ipynb #9aa1c039
 def _ome_mpp(tif) -> float|None:
     if not tif.is_ome or not tif.ome_metadata: return None
-    px = ET.fromstring(tif.ome_metadata).find('.//{*}Pixels')
+    path = tif.filehandle.path
+    with reading(path, 'the OME-XML header'): px = ET.fromstring(tif.ome_metadata).find('.//{*}Pixels')
     if px is None or px.get('PhysicalSizeX') is None: return None
     scale = {'um': 1., 'µm': 1., 'nm': 1e-3, 'mm': 1e3}.get(px.get('PhysicalSizeXUnit', 'µm'), None)
-    return None if scale is None else float(px.get('PhysicalSizeX')) * scale
+    if scale is None: return None
+    try: v = float(px.get('PhysicalSizeX')) * scale
+    except ValueError: v = float('nan')
+    if not np.isfinite(v) or v <= 0: raise DataError(f"OME PhysicalSizeX is {px.get('PhysicalSizeX')!r}, not a positive size", file=path,
+                                                     field='PhysicalSizeX', fix='pass mpp= (um per pixel); it overrides the OME header')
+    return v
+
+def _tiff_segment(page, j:int) -> str:
+    "Which tile or strip `j` of `page` is, with its box in pixels of that page."
+    H, W = page.imagelength, page.imagewidth
+    if page.is_tiled:
+        th, tw = page.tilelength, page.tilewidth; nx = -(-W // tw); ty, tx = divmod(j % (nx * -(-H // th)), nx)
+        return f"tile {j} (y {ty * th}:{min(ty * th + th, H)}, x {tx * tw}:{min(tx * tw + tw, W)})"
+    r = page.rowsperstrip or H; k = j % -(-H // r)
+    return f"strip {j} (y {k * r}:{min(k * r + r, H)})"
+
+def _strict_decode(decode, page, path, level:int, fix:str):
+    "`page.decode` that names the tile it fails on and rejects JPEG tiles cut short (libjpeg would pad them with gray)."
+    import tifffile
+    jpeg = page.compression == tifffile.COMPRESSION.JPEG
+    if decode.__name__.startswith('decode_raise'):   # tifffile cannot decode this page at all (codec, pixel type): not a damaged file
+        fix = 'convert the image (e.g. with vips or bfconvert to a deflate- or JPEG-tiled OME-TIFF), or install an imagecodecs that decodes it'
+    def dec(data, index, *args, **kw):
+        seg = f"{_tiff_segment(page, index)} of level {level}"
+        if data is not None and jpeg and not data.rstrip(b'\0').endswith(b'\xff\xd9'):
+            raise BundleError(f"the JPEG data of {seg} ends early (no end-of-image marker)", file=path, fix=fix)
+        with reading(path, seg, fix): return decode(data, index, *args, **kw)
+    dec.strict = True
+    return dec
+
+def _open_tiff(path, what:str='the image', fix:str=DAMAGED_FIX):
+    "A `tifffile.TiffFile` whose series 0 has all its pages and tiles inside the file and strict decoders, else a `BundleError`."
+    import tifffile
+    path = Path(path)
+    if not path.exists(): raise MissingFileError(f"{what}: file not found", file=path, fix='pass the path of the OME-TIFF')
+    errs, tif = [], None
+    h = logging.Handler(logging.ERROR); h.emit = errs.append; log = logging.getLogger('tifffile'); log.addHandler(h)
+    level = log.level; log.setLevel(min(log.getEffectiveLevel(), logging.ERROR))   # seen even when a user silenced tifffile
+    try:
+        with reading(path, what, fix):
+            tif = tifffile.TiffFile(path); s = tif.series[0]; size = tif.filehandle.size
+            for l, lv in enumerate(s.levels):
+                for i, pg in enumerate(lv.pages):
+                    where = f"page {i} of level {l}"
+                    if pg is None: raise BundleError(f"{what}: {where} is missing", file=path, fix=fix)
+                    off, n = np.asarray(pg.dataoffsets, np.int64), np.asarray(pg.databytecounts, np.int64)
+                    past, unwritten = off + n > size, (off <= 0) | (n <= 0)
+                    if len(off) < int(np.prod(pg.chunked)): raise BundleError(f"{what}: {where} lists {len(off)} of its {int(np.prod(pg.chunked))} tiles",
+                                                                              file=path, fix=fix)
+                    for bad, why in ((past, f"lies past the end of the file ({size} bytes)"), (unwritten, 'was never written')):
+                        if bad.any(): raise BundleError(f"{what}: {_tiff_segment(pg, int(np.argmax(bad)))} of {where} {why}; "
+                                                        f"{int(bad.sum())} of {len(off)} {'tiles' if pg.is_tiled else 'strips'} are like it", file=path, fix=fix)
+                for kf in {id(k): k for k in (lv.keyframe, *(pg.keyframe for pg in lv.pages)) if k is not None}.values():
+                    if not getattr(kf.decode, 'strict', False): kf.decode = _strict_decode(kf.decode, kf, path, l, fix)
+        if errs: raise BundleError(f"{what}: tifffile found a damaged structure ({errs[0].getMessage()[:200]})", file=path, fix=fix)
+    except BaseException:
+        if tif is not None: tif.close()
+        raise
+    finally: log.removeHandler(h); log.setLevel(level)
+    return tif
 
 class LazyImage:
     "A (pyramidal) TIFF opened lazily: `levels` are zarr arrays, `mpp` its level-0 pixel size in um (or None)."
@@ -190,17 +305,18 @@ class LazyImage:
                  fallback_mpp:float=None,     # used when neither `mpp` nor the OME header has one (experiment.xenium)
                  origin_um=(0., 0.),          # (x, y) in um of pixel (0, 0)
                  frame:str=K.xpx):            # the frame of the pixel grid: `K.xpx` or `K.hepx`
-        import tifffile, zarr
+        import zarr
         self.path = Path(path)
         if not self.path.exists(): raise MissingFileError('image not found', file=self.path, fix='pass the path of the OME-TIFF')
         check_param(frame in (K.xpx, K.hepx), 'frame', frame, f"{K.xpx!r} or {K.hepx!r}")
-        self._tif = tifffile.TiffFile(self.path); s = self._tif.series[0]
+        self._tif = _open_tiff(self.path); s = self._tif.series[0]
         self.axes = s.axes
-        self.levels = [zarr.open_array(s.aszarr(level=i), mode='r') for i in range(len(s.levels))]
-        ome = _ome_mpp(self._tif)
+        with reading(self.path, 'the image'): self.levels = [zarr.open_array(s.aszarr(level=i), mode='r') for i in range(len(s.levels))]
+        ome = _ome_mpp(self._tif) if mpp is None else None
         self.mpp, self.mpp_source = next(((float(v), n) for v, n in ((mpp, 'argument'), (ome, 'ome'), (fallback_mpp, K.experiment))
                                           if v is not None), (None, None))
-        if self.mpp is not None: check_param(self.mpp > 0, 'mpp', self.mpp, 'a positive pixel size in um')
+        if self.mpp is not None:
+            check_param(np.isfinite(self.mpp) and self.mpp > 0, 'fallback_mpp' if self.mpp_source == K.experiment else 'mpp', self.mpp, 'a positive pixel size in um')
         else: warnings.warn(f"{self.path.name}: pixel size unknown (no PhysicalSizeX, no mpp=); pass mpp= to use um coordinates")
         self.origin_um, self.frame = tuple(float(v) for v in origin_um), frame
 
@@ -219,18 +335,20 @@ class LazyImage:
     def need_mpp(self) -> float:
         "The pixel size, or a `FrameError` saying how to provide it."
         if self.mpp is None: raise FrameError('the image has no known pixel size', file=self.path, field=K.mpp,
-                                              fix='pass mpp= (um per pixel), e.g. from experiment.xenium pixel_size')
+                                              fix='pass mpp= (um per pixel) to LazyImage or open_he; for the morphology image, to read_xenium')
         return self.mpp
 
     def read(self, level:int=0, y=None, x=None, channel:int=0) -> np.ndarray:
         "A window (`y`, `x`: (start, stop) in pixels of that level) as (Y, X) or (Y, X, S) array."
+        check_param(-len(self.levels) <= level < len(self.levels), 'level', level, f"a pyramid level, 0 to {len(self.levels) - 1}")
         z = self.levels[level]; sl = []
+        if 'C' in self.axes: check_param(0 <= channel < z.shape[self.axes.index('C')], 'channel', channel, f"0 to {z.shape[self.axes.index('C')] - 1}")
         for a in self.axes:
             if a == 'Y': sl.append(slice(*y) if y else slice(None))
             elif a == 'X': sl.append(slice(*x) if x else slice(None))
             elif a == 'S': sl.append(slice(None))
             else: sl.append(channel if a == 'C' else 0)
-        return np.asarray(z[tuple(sl)])
+        with reading(self.path, f"level {level}, y {y}, x {x}"): return np.asarray(z[tuple(sl)])
 
     def downsample(self, level:int) -> float:
         "Level-0 pixels per pixel of `level`."
@@ -320,7 +438,7 @@ def find_he(bundle) -> tuple:  # bundle folder
     for suf in (K.he_image_suffix, K.he_alignment_suffix):
         hits = sorted(Path(bundle).glob(f"*{suf}"))
         if len(hits) > 1: raise BundleError(f"several *{suf} files: {[h.name for h in hits]}", file=bundle, field=suf,
-                                            fix='pass he_image= / alignment= explicitly')
+                                            fix='keep one of them, or name it with he_image= / alignment= of read_xenium')
         out.append(hits[0] if hits else None)
     return tuple(out)
 
@@ -328,8 +446,9 @@ def read_alignment(path) -> np.ndarray:  # a `*_he_imagealignment.csv`
     "The 3x3 affine (H&E px -> Xenium px) of an alignment CSV; errors for shapes other than 3x3 or singular matrices."
     path = Path(path)
     if not path.exists(): raise MissingFileError('alignment CSV not found', file=path, fix='pass alignment= or put <run>_he_imagealignment.csv in the bundle')
+    with reading(path, 'the alignment CSV'): text = path.read_text(encoding='utf-8')
     rows = []
-    for line in path.read_text().strip().splitlines():
+    for line in text.strip().splitlines():
         try: rows.append([float(v) for v in re.split(r'[,\s;]+', line.strip()) if v != ''])
         except ValueError:
             if rows: raise SchemaError(f"non-numeric row {line!r}", file=path, fix='the CSV holds 3 rows of 3 numbers')
@@ -355,9 +474,17 @@ def _read_matrix(bundle:Path, tx_path, min_qv, columns):
     if (bundle/K.matrix_h5).exists(): return read_10x_h5(bundle/K.matrix_h5), 'h5'
     if (bundle/K.matrix_dir).is_dir():
         import scipy.io
-        d = bundle/K.matrix_dir; fz = lambda n: next(d.glob(f'{n}*'))
-        X = sp.csr_matrix(scipy.io.mmread(fz('matrix.mtx')).T).astype(np.int32)
-        f = pd.read_csv(fz('features.tsv'), sep='\t', header=None); b = pd.read_csv(fz('barcodes.tsv'), sep='\t', header=None)
+        d = bundle/K.matrix_dir
+        def fz(n):
+            hits = sorted(d.glob(f'{n}*'))
+            if not hits: raise MissingFileError(f"no {n} file in the matrix folder", file=d/f"{n}.gz", fix=f"a {K.matrix_dir}/ folder needs matrix.mtx, features.tsv and barcodes.tsv (.gz)")
+            return hits[0]
+        with reading(fz('matrix.mtx'), 'the Matrix Market counts'): X = sp.csr_matrix(scipy.io.mmread(fz('matrix.mtx')).T).astype(np.int32)
+        with reading(fz('features.tsv'), 'the features'): f = pd.read_csv(fz('features.tsv'), sep='\t', header=None)
+        with reading(fz('barcodes.tsv'), 'the barcodes'): b = pd.read_csv(fz('barcodes.tsv'), sep='\t', header=None)
+        _check_unique(b[0].astype(str), fz('barcodes.tsv'), K.h5_barcodes, fix='re-export the matrix: one line per cell barcode')
+        if X.shape != (len(b), len(f)): raise SchemaError(f"matrix is {X.shape[1]} x {X.shape[0]} but there are {len(f)} features and {len(b)} barcodes",
+                                                          file=d, field=K.matrix_dir, fix='use the three files of one matrix, or re-export it')
         var = pd.DataFrame({K.gene_ids: f[0].values, K.feature_types: f[2].values if f.shape[1] > 2 else feature_types(f[1])}, index=f[1].values)
         return ad.AnnData(X, obs=pd.DataFrame(index=b[0].astype(str).values), var=var), 'mtx'
     tx = tx_path or find_file(bundle, K.transcripts, required=False)
@@ -380,11 +507,12 @@ def read_xenium(path,                      # bundle folder (Xenium `outs`)
     "Read a Xenium bundle into AnnData (gene counts, controls in obs, um centroids, paths and metadata in uns)."
     b = Path(path)
     if not b.is_dir(): raise MissingFileError('bundle folder not found', file=b, fix=BUNDLE_NEEDS)
-    exp = read_experiment(b)
+    if mpp is not None: check_param(np.isfinite(mpp) and mpp > 0, 'mpp', mpp, 'um per morphology pixel, > 0 (0.2125 on Xenium)')
+    exp = read_experiment(b, validate=False)   # its pixel_size is checked below, only when it is used
     full, source = _read_matrix(b, transcripts, min_qv, columns)
     cp = find_file(b, K.cells, required=False)
     if cp is not None:
-        cells = read_table(cp, required=(K.cell_id, K.x_centroid, K.y_centroid), columns=columns).set_index(K.cell_id)
+        cells = read_table(cp, required=(K.cell_id, K.x_centroid, K.y_centroid), columns=columns, unique=K.cell_id).set_index(K.cell_id)
         miss = ~full.obs_names.isin(cells.index)
         if miss.any() and source == 'transcripts':   # transcripts of cells cut away by a crop: counted nowhere
             warnings.warn(f"{int(miss.sum())} cells of the transcripts table are not in {cp.name}; dropped"); full = full[~miss].copy(); miss = miss[~miss]
@@ -399,10 +527,10 @@ def read_xenium(path,                      # bundle folder (Xenium `outs`)
     mp = Path(morphology) if morphology is not None else _morphology_path(b)
     xmpp, msrc = (mpp, 'argument') if mpp is not None else (None, None)
     if mp is not None and xmpp is None:
-        import tifffile
-        with tifffile.TiffFile(mp) as t: xmpp = _ome_mpp(t)
+        with _open_tiff(mp, 'the morphology image', fix=f"{DAMAGED_FIX}; or pass morphology= another copy") as t: xmpp = _ome_mpp(t)
         msrc = None if xmpp is None else 'ome'
-    if xmpp is None and exp.get(K.pixel_size): xmpp, msrc = float(exp[K.pixel_size]), K.experiment
+    if xmpp is None and K.pixel_size in exp:
+        xmpp, msrc = _pixel_size(exp[K.pixel_size], b/K.experiment, f"pass mpp= (um per morphology pixel, 0.2125 on Xenium), or correct {K.pixel_size} in the file"), K.experiment
     if xmpp is not None: a.obsm[K.spatial_xpx] = (a.obsm[K.spatial] - np.asarray(origin_um, float)) / xmpp
     he, al = find_he(b)
     he = Path(he_image) if he_image is not None else he
@@ -473,8 +601,10 @@ def _one(folder:Path, pattern:str, what:str):
     if not hits: raise MissingFileError(f"no {what}", file=folder/pattern, fix=f"a CosMx folder needs *{K.cosmx_tx_suffix}, *{K.cosmx_fov_suffix} and {K.cosmx_labels_dir}/")
     return hits[0]
 
+_COSMX_COLS = 'rename the column in the file to the name CosMx flat files use'
+
 def _cosmx_tx(folder:Path, mpp:float):
-    tx = read_table(_one(folder, f"*{K.cosmx_tx_suffix}*", 'transcript file'),
+    tx = read_table(_one(folder, f"*{K.cosmx_tx_suffix}*", 'transcript file'), fix=_COSMX_COLS,
                     required=(K.cosmx_fov, K.cosmx_cell, K.cosmx_x, K.cosmx_y, K.cosmx_target))
     tx = tx.rename(columns={K.cosmx_target: K.feature_name})
     if tx[[K.cosmx_x, K.cosmx_y]].isna().any().any(): raise DataError('NaN transcript coordinates', file=folder, field=K.cosmx_x, fix='drop those rows')
@@ -502,12 +632,13 @@ def read_cosmx_boundaries(path,            # CosMx flat-file folder
     import tifffile, cv2
     check_param(mpp is not None and mpp > 0, 'mpp', mpp, 'the CosMx pixel size in um')
     folder = Path(path); tx = _cosmx_tx(folder, mpp)
-    fov = read_table(_one(folder, f"*{K.cosmx_fov_suffix}*", 'FOV positions file'), required=(K.cosmx_fov, K.cosmx_x, K.cosmx_y))
+    fov = read_table(_one(folder, f"*{K.cosmx_fov_suffix}*", 'FOV positions file'), required=(K.cosmx_fov, K.cosmx_x, K.cosmx_y), fix=_COSMX_COLS)
     tx = tx[tx[K.cosmx_cell] > 0]; parts, hit, agree = [], 0, 0
     for _, r in fov.iterrows():
         f = folder/K.cosmx_labels_dir/f"CellLabels_F{int(r[K.cosmx_fov]):03d}.tif"
         if not f.exists(): continue
-        lab = tifffile.imread(f).astype(np.int64); H, W = lab.shape
+        with reading(f, 'the cell label image'): lab = tifffile.imread(f).astype(np.int64)
+        H, W = lab.shape
         col = np.floor(tx[K.cosmx_x].values - r[K.cosmx_x]).astype(int); row = np.floor(tx[K.cosmx_y].values - r[K.cosmx_y]).astype(int)
         if flip_y: row = H - 1 - row
         inside = (col >= 0) & (col < W) & (row >= 0) & (row < H)
@@ -534,7 +665,7 @@ def read_merscope_boundaries(path,            # MERSCOPE output folder
     if not files: raise MissingFileError('no cell boundary files', file=d, fix=f"a MERSCOPE folder needs {K.merscope_tx} and {K.merscope_bounds_dir}/*.hdf5")
     parts = []
     for f in files:
-        with h5py.File(f, 'r') as h:
+        with reading(f, 'the cell boundaries'), h5py.File(f, 'r') as h:
             for cid, g in h[K.merscope_featuredata].items():
                 planes = sorted(k for k in g if k.startswith(K.merscope_zindex))
                 if not planes: continue
@@ -552,7 +683,8 @@ def read_merscope(path, target_sum:float=None, sample:str=None, organ:str=None) 
     from shapely import contains_xy, polygons
     folder = Path(path); tp = folder/K.merscope_tx
     if not tp.exists(): raise MissingFileError('no transcripts file', file=tp, fix=f"a MERSCOPE folder needs {K.merscope_tx} and {K.merscope_bounds_dir}/*.hdf5")
-    tx = read_table(tp, required=(K.x_location, K.y_location, K.z_location, K.feature_name))
+    tx = read_table(tp, required=(K.x_location, K.y_location, K.z_location, K.feature_name),
+                    fix=f"rename the column in {K.merscope_tx} to the name MERSCOPE uses (global_x, global_y, global_z, gene)")
     if K.cell_id not in tx.columns or (tx[K.cell_id] == K.unassigned_cell).all():
         zs = np.round(tx[K.z_location].values).astype(int)
         cid = np.full(len(tx), K.unassigned_cell, dtype=object)
@@ -631,8 +763,10 @@ def read_hest(root, sample_id:str) -> ad.AnnData:  # HEST root folder; sample id
     "A HEST-1k sample: its `st` AnnData with the WSI path, pixel size, organ and technology in `uns['stnb']`."
     root = Path(root); mp = root/K.hest_meta/f"{sample_id}.json"
     if not mp.exists(): raise MissingFileError('no HEST metadata', file=mp, fix=f"fetch_hest('{sample_id}', root) or check the sample id")
-    meta = json.loads(mp.read_text()); stp = root/K.hest_st/f"{sample_id}.h5ad"
-    a = ad.read_h5ad(stp) if stp.exists() else ad.AnnData()
+    with reading(mp, 'the HEST metadata', fix=f"{DAMAGED_FIX}; fetch_hest('{sample_id}', root) fetches it again once deleted"): meta = json.loads(mp.read_text())
+    stp = root/K.hest_st/f"{sample_id}.h5ad"
+    with reading(stp, 'the HEST AnnData', fix=f"{DAMAGED_FIX}; fetch_hest('{sample_id}', root) fetches it again once deleted"):
+        a = ad.read_h5ad(stp) if stp.exists() else ad.AnnData()
     mpp = meta.get(K.hest_mpp)
     if mpp is None: raise SchemaError(f"metadata lacks {K.hest_mpp}", file=mp, field=K.hest_mpp, fix='use HEST-1k metadata >= v1.0')
     a.uns[K.hest] = {k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool))}
@@ -645,7 +779,8 @@ def read_hest_nuclei(root, sample_id:str) -> pd.DataFrame:  # HEST root folder; 
     import shapely, pyarrow.parquet as pq
     p = Path(root)/K.hest_nuclei/f"{sample_id}{K.hest_nuclei_suffix}"
     if not p.exists(): raise MissingFileError('no HEST nucleus segmentation', file=p, fix='only HEST Xenium samples have xenium_seg/')
-    t = pq.read_table(p).to_pandas()
+    with reading(p, 'the HEST nucleus segmentation', fix=f"{DAMAGED_FIX}; fetch_hest('{sample_id}', root) fetches it again once deleted"):
+        t = pq.read_table(p).to_pandas()
     if K.geometry not in t.columns: raise SchemaError('no geometry column', file=p, field=K.geometry, fix='a GeoParquet with WKB geometry')
     ids = next((t[c].astype(str).values for c in (K.cell_id, 'id', '__index_level_0__') if c in t.columns), np.arange(len(t)).astype(str))
     g = shapely.from_wkb(t[K.geometry].values)

@@ -6,7 +6,7 @@ Docs: https://stnb.github.io/stnb/learn.html.md"""
 
 # %% ../nbs/09_learn.ipynb #14a2cea4
 from __future__ import annotations
-import json
+import json, os, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -18,13 +18,13 @@ from fastcore.basics import store_attr
 from fastcore.meta import delegates
 from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
-from fastai.learner import Learner, Metric
+from fastai.learner import Learner, Metric, save_model
 from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.tracker import SaveModelCallback
 from fastai.optimizer import Adam
 from fastai.vision.learner import create_unet_model
 from fastai.layers import ConvLayer
-from fastai.torch_core import rank_distrib, num_distrib
+from fastai.torch_core import rank_distrib, num_distrib, get_model, distrib_barrier
 from fastcore.script import call_parse
 from torchvision.models import resnet18, resnet34, resnet50
 from .core import *
@@ -33,12 +33,13 @@ from .postproc import hv_maps, instances_from_maps, postproc_for_mpp
 from .metrics import nucleus_metrics, dataset_metrics
 
 # %% auto #0
-__all__ = ['HE_MEAN', 'HE_STD', 'ARCHS', 'CKPT_BEST', 'CKPT_LAST', 'CKPT_FILE', 'TYPE_COLORS', 'HE_AUG', 'tile_targets',
-           'aug_geometric', 'soft_table', 'TileDataset', 'split_tiles', 'class_weights', 'tiles_dls', 'CompactUNet',
-           'NucleiNet', 'NucleiLoss', 'predict_maps', 'predict_flips', 'tile_instances', 'PostprocMetric',
-           'postproc_metrics', 'BNRecalibrate', 'cpu_bf16', 'Autocast', 'nuclei_learner', 'save_nuclei_model',
-           'load_nuclei_model', 'EpochCheckpoint', 'fit_nuclei', 'overlay', 'show_batch', 'show_results', 'he_augment',
-           'HEAugment', 'GlooDistributedDL', 'StnbDistributedTrainer', 'fit_nuclei_distributed', 'stnb_train']
+__all__ = ['HE_MEAN', 'HE_STD', 'ARCHS', 'CKPT_BEST', 'CKPT_LAST', 'CKPT_PREV', 'CKPT_FILE', 'TYPE_COLORS', 'HE_AUG',
+           'tile_targets', 'aug_geometric', 'soft_table', 'TileDataset', 'split_tiles', 'class_weights', 'tiles_dls',
+           'CompactUNet', 'NucleiNet', 'NucleiLoss', 'predict_maps', 'predict_flips', 'tile_instances',
+           'PostprocMetric', 'postproc_metrics', 'BNRecalibrate', 'cpu_bf16', 'Autocast', 'nuclei_learner',
+           'save_nuclei_model', 'load_nuclei_model', 'EpochCheckpoint', 'SaveBestModel', 'fit_nuclei', 'overlay',
+           'show_batch', 'show_results', 'he_augment', 'HEAugment', 'GlooDistributedDL', 'StnbDistributedTrainer',
+           'fit_nuclei_distributed', 'stnb_train']
 
 # %% ../nbs/09_learn.ipynb #76c94134
 def tile_targets(t:dict,              # a tile from `TileStore[i]`
@@ -132,19 +133,56 @@ class TileDataset(torch.utils.data.Dataset):
         return (x, *ys)
 
 # %% ../nbs/09_learn.ipynb #8b5ebe0d
+def _band_split(index:pd.DataFrame, valid_frac:float, gap:int):
+    "Best (|n_valid - target|, n_dropped), axis, start of the validation band and the masks (train, valid) of one slide's tiles, or None."
+    T, best = int(index['tile'].max()), None
+    for ax in ('y0', 'x0'):
+        c = index[ax].to_numpy()
+        for v in np.unique(c)[1:]:                    # validation: tiles starting at or after v; training: ending `gap` px before v
+            va, tr = c >= v, c + T + gap <= v
+            if not tr.any(): continue
+            key = (abs(va.sum() - valid_frac * len(c)), int((~va & ~tr).sum()))
+            if best is None or key < best[0]: best = (key, ax, int(v), tr, va)
+    return best
+
+def _auto_split(index:pd.DataFrame, by:str, valid_frac:float, gap:int, store):
+    "Train and validation ids when `by` has one value: hold out the last sample, or split a single slide into two regions."
+    ids, samples = index.tile_id.to_numpy(), sorted(index[K.sample].unique())
+    if len(samples) > 1:
+        isv = (index[K.sample] == samples[-1]).to_numpy()
+        warnings.warn(f"one {by} ({index[by].iloc[0]!r}) in the store: holding out sample {samples[-1]!r} for validation "
+                      f"({isv.sum()} tiles; {(~isv).sum()} for training); pass by='sample', valid=... to choose", stacklevel=3)
+        return ids[~isv], ids[isv]
+    gap = int(index['tile'].max()) if gap is None else gap
+    b = _band_split(index, valid_frac, gap)
+    if b is None:
+        raise DataError(f'cannot split the single slide {samples[0]!r} ({len(index)} tiles) into training and validation regions '
+                        f'{gap} px apart: too few tiles', file=store, field='valid',
+                        fix='tile more of the slide (a smaller tile size), or add a second sample to the store and hold it out (valid=...)')
+    _, ax, v, tr, va = b
+    warnings.warn(f"one slide ({samples[0]!r}) and no held-out {by}: validating on a band of it, {va.sum()} tiles with {ax} >= {v} px "
+                  f"for validation, {tr.sum()} for training, {(~va & ~tr).sum()} dropped in the gap of >= {gap} px between them", stacklevel=3)
+    return ids[tr], ids[va]
+
 def split_tiles(index:pd.DataFrame,     # the store's index
                 by:str='organ',         # 'organ' or 'sample'
-                valid=None):            # values of `by` held out for validation (default: the last one)
-    "Train and validation tile ids, split by organ or sample so no slide is on both sides."
+                valid=None,             # values of `by` held out for validation (default: the last one)
+                valid_frac:float=0.2,   # a single slide: the fraction of its tiles in the validation band
+                gap:int=None,           # a single slide: min px between training and validation tiles (default: one tile)
+                store=None):            # the store's folder, named in errors
+    "Train and validation tile ids, split by organ or sample so no slide is on both sides; a single slide is split into two regions."
     check_param(by in (K.organ, K.sample), 'by', by, f"'{K.organ}' or '{K.sample}'")
+    check_param(0 < valid_frac < 1, 'valid_frac', valid_frac, 'a fraction in (0, 1)')
     vals = sorted(index[by].unique())
-    if valid is None: valid = vals[-1:] if len(vals) > 1 else []
+    if valid is not None and len(valid) == 0: valid = None      # '' or []: the default
+    if valid is None and len(vals) == 1: return _auto_split(index, by, valid_frac, gap, store)
+    if valid is None: valid = vals[-1:]
     valid = [valid] if isinstance(valid, str) else list(valid)
     unknown = set(valid) - set(vals)
-    if unknown: raise ParamError(f'{by} values {sorted(unknown)} are not in the store', field='valid', fix=f'choose among {vals}')
+    if unknown: raise ParamError(f'{by} values {sorted(unknown)} are not in the store', file=store, field='valid', fix=f'choose among {vals}')
     isv = index[by].isin(valid).to_numpy()
     tr, va = index.tile_id.to_numpy()[~isv], index.tile_id.to_numpy()[isv]
-    if len(tr) == 0: raise ParamError(f'no training tiles left after holding out {valid}', field='valid', fix='hold out fewer organs/samples')
+    if len(tr) == 0: raise ParamError(f'no training tiles left after holding out {valid}', file=store, field='valid', fix='hold out fewer organs/samples')
     assert not set(index[K.sample][isv]) & set(index[K.sample][~isv]), 'a sample is on both sides'
     return tr, va
 
@@ -164,7 +202,8 @@ def class_weights(store:TileStore, samples, n_types:int, power:float=0.5) -> tor
 # %% ../nbs/09_learn.ipynb #efd411bf
 def tiles_dls(store,                  # tile store folder or TileStore
               by:str='organ',         # split by 'organ' or 'sample'
-              valid=None,             # held-out values of `by` (default: the last one)
+              valid=None,             # held-out values of `by` (default: the last one; a single slide: a band of it)
+              valid_frac:float=0.2,   # a single slide: the fraction of its tiles in the validation band
               bs:int=8,               # batch size
               soft:bool=False,        # soft type targets (from the soft_* columns of the cells tables)
               balance:bool=True,      # class weights for the type loss from training-nucleus counts
@@ -172,14 +211,14 @@ def tiles_dls(store,                  # tile store folder or TileStore
               num_workers:int=0,      # DataLoader worker processes
               device=None,            # default: `default_device()`
               **aug):                 # passed to `aug_geometric` (scale, elastic, p_jpeg)
-    "fastai DataLoaders over a tile store, split by organ or sample; `dls.n_types`, `dls.class_names`, `dls.class_weights`."
+    "fastai DataLoaders over a tile store, split by organ or sample (a single slide: into two regions); `dls.n_types`, `dls.class_names`, `dls.class_weights`."
     ts = store if isinstance(store, TileStore) else open_tile_store(store)
     if len(ts) == 0: raise DataError('the tile store has no tiles', file=ts.path, fix='write samples with stnb.tiles.write_sample / stnb-prepare')
     names = ts.meta.class_names
     if names is None: raise SchemaError('the store has no type targets', file=ts.path/K.store_json, field='class_names',
                                         fix='set cell-type targets first (stnb.tiles.set_cell_targets / stnb.celltype)')
     n = len(names)
-    tr, va = split_tiles(ts.index, by, valid)
+    tr, va = split_tiles(ts.index, by, valid, valid_frac=valid_frac, store=ts.path)
     seed_all(seed)
     mk = lambda ids, train, s: TileDataset(ts, ids, n, train=train, soft=soft, seed=s, **aug)
     dev = default_device() if device is None else torch.device(device)
@@ -434,7 +473,8 @@ def nuclei_learner(dls,                     # from `tiles_dls`
     return learn
 
 # %% ../nbs/09_learn.ipynb #d465fa55
-CKPT_BEST, CKPT_LAST, CKPT_FILE = 'best', 'last', 'model.pth'
+CKPT_BEST, CKPT_LAST, CKPT_PREV, CKPT_FILE = 'best', 'last', 'last.prev', 'model.pth'
+_HISTORY, _STATE = 'history.csv', f'{CKPT_LAST}.json'
 
 def save_nuclei_model(learn_or_model, path, meta:dict=None):
     "Save weights and metadata (config, class names, tile, mpp) atomically to `path`."
@@ -443,36 +483,89 @@ def save_nuclei_model(learn_or_model, path, meta:dict=None):
     meta = meta if meta is not None else learn_or_model.stnb_meta
     with atomic_write(path) as tmp: torch.save(dict(state_dict={k: v.cpu() for k, v in m.state_dict().items()}, meta=meta), tmp)
 
+def _check_meta(path:Path, ck:dict):
+    "SchemaError unless the meta of a checkpoint agrees with itself and with its type head."
+    meta, sd = ck['meta'], ck['state_dict']
+    for k in ('class_names', 'model'):
+        if k not in meta: raise SchemaError(f'the checkpoint meta has no {k!r}', file=path, field=k, fix='use a file written by save_nuclei_model')
+    n, names, head = meta['model'].get('n_types'), list(meta['class_names']), sd.get('tp.1.weight')
+    if head is not None and head.shape[0] != (n or 0) + 1:
+        raise SchemaError(f'the meta says n_types={n} but the type head of the weights has {head.shape[0]} outputs ({head.shape[0] - 1} classes)',
+                          file=path, field='n_types', fix='save the model again with save_nuclei_model from the Learner that trained it')
+    if len(names) != n:
+        raise SchemaError(f'the checkpoint has {len(names)} class names {names} for a type head of {n} classes', file=path,
+                          field='class_names', fix='save the model again with the class names of its tile store (one per class)')
+
 def load_nuclei_model(path, class_names:list=None, device=None) -> tuple:
-    "Load a saved model: (NucleiNet in eval mode, meta). Checks `class_names` when given."
+    "Load a saved model: (NucleiNet in eval mode, meta). Checks the meta against the weights, and `class_names` when given."
     path = Path(path)
     if not path.exists(): raise MissingFileError('no model checkpoint', file=path, fix='train one with stnb-train / fit_nuclei')
     try: ck = torch.load(path, map_location='cpu', weights_only=False)
     except Exception as e: raise BundleError(f'cannot read the checkpoint: {e}', file=path, fix='use a file written by save_nuclei_model') from e
-    if not isinstance(ck, dict) or 'meta' not in ck: raise SchemaError('not an stnb model checkpoint', file=path, field='meta', fix='use a file written by save_nuclei_model')
-    meta = ck['meta']
+    if not isinstance(ck, dict) or 'meta' not in ck or 'state_dict' not in ck:
+        raise SchemaError('not an stnb model checkpoint', file=path, field='meta', fix='use a file written by save_nuclei_model')
+    _check_meta(path, ck); meta = ck['meta']
     if class_names is not None and list(class_names) != list(meta['class_names']):
         raise SchemaError(f"checkpoint classes {meta['class_names']} differ from {list(class_names)}", file=path, field='class_names',
                           fix='use a model trained on the same class set, or retrain')
     c = meta['model']
-    m = NucleiNet(c['n_types'], c['arch'], img_size=c['img_size'], **{k: c[k] for k in ('hidden', 'width') if k in c})
-    m.load_state_dict(ck['state_dict'])
+    try:
+        m = NucleiNet(c['n_types'], c['arch'], img_size=c['img_size'], **{k: c[k] for k in ('hidden', 'width') if k in c})
+        m.load_state_dict(ck['state_dict'])
+    except (StnbError, KeyError, RuntimeError) as e:
+        raise SchemaError(f'the weights do not fit the network of the meta {c}: {str(e)[:300]}', file=path, field='model',
+                          fix='use a file written by save_nuclei_model, unchanged') from e
     return m.to(device or default_device()).eval(), meta
 
+# %% ../nbs/09_learn.ipynb #0e2ab1fd
+def _write_history(path:Path, before:int, row:dict=None):
+    "Rewrite history.csv atomically: its rows of epochs before `before`, then `row`."
+    rows = pd.read_csv(path).to_dict('records') if path.exists() else []
+    rows = [r for r in rows if r['epoch'] < before] + ([row] if row else [])
+    cols = list(row) if row else (list(rows[0]) if rows else ['epoch'])
+    with atomic_write(path) as tmp: pd.DataFrame(rows, columns=cols).to_csv(tmp, index=False)
+
+def _save_last(learn:Learner, state:dict, base:Path):
+    "Write weights, optimiser and `state` atomically to last.pth; the committed checkpoint `base` is kept as last.prev.pth."
+    d = learn.path/learn.model_dir; last, prev = d/f'{CKPT_LAST}.pth', d/f'{CKPT_PREV}.pth'
+    with atomic_write(last) as tmp:
+        torch.save(dict(model=get_model(learn.model).state_dict(), opt=learn.opt.state_dict(), stnb_state=state), tmp)
+        if base is not None and base.exists() and base != prev: os.replace(base, prev)
+
 class EpochCheckpoint(Callback):
-    "After every epoch: save model + optimiser (`last`), the epoch completed and the best score; append the history row."
-    order = 61
-    def __init__(self, out:Path, offset:int, total:int): store_attr()
+    "After every epoch: last.pth (weights, optimiser, epoch, best score), then history.csv, then last.json, each written atomically."
+    order = SaveModelCallback.order + 1   # after the best score is updated
+    def __init__(self, out:Path, offset:int, total:int,
+                 base:Path=None):            # the checkpoint of the epoch before `offset` (kept as last.prev.pth)
+        store_attr()
     def after_epoch(self):
         if rank_distrib(): return          # one writer in multi-process training
         ep = self.epoch + self.offset
         row = dict(zip(self.recorder.metric_names, self.recorder.log)); row['epoch'] = ep
-        hist = self.out/'history.csv'
-        pd.DataFrame([row]).to_csv(hist, mode='a', header=not hist.exists(), index=False)
-        self.learn.save(CKPT_LAST, with_opt=True)
         best = [float(cb.best) for cb in self.learn.cbs if isinstance(cb, SaveModelCallback)]
-        with atomic_write(self.learn.path/self.learn.model_dir/f'{CKPT_LAST}.json') as tmp:
-            tmp.write_text(json.dumps(dict(epoch=ep, n_epoch=self.total, best=best[0] if best else None)))
+        state = dict(epoch=ep, n_epoch=self.total, best=best[0] if best else None)
+        _save_last(self.learn, state, self.base)        # 1. the weights: complete before anything names them
+        self.base = self.learn.path/self.learn.model_dir/f'{CKPT_LAST}.pth'
+        _write_history(self.out/_HISTORY, ep, row)      # 2. the history up to this epoch
+        with atomic_write(self.learn.path/self.learn.model_dir/_STATE) as tmp: tmp.write_text(json.dumps(state))   # 3. the commit
+
+class SaveBestModel(SaveModelCallback):
+    "fastai's `SaveModelCallback` writing its file atomically, and loading it after fit only if there is one."
+    def _save(self, name):
+        p = self.learn.path/self.learn.model_dir/f'{name}.pth'; self.last_saved_path = p
+        if rank_distrib(): return          # one writer in multi-process training
+        with atomic_write(p) as tmp: save_model(tmp, self.learn.model, getattr(self.learn, 'opt', None), with_opt=self.with_opt)
+    def after_fit(self, **kwargs):
+        distrib_barrier()                  # every process sees the file that rank 0 wrote
+        p = self.learn.path/self.learn.model_dir/f'{self.fname}.pth'
+        if p.exists(): _load_weights(self.learn, p)
+
+def _load_weights(learn:Learner, p:Path):
+    "Load weights (only) saved by fastai into `learn`; a BundleError naming the file if it cannot be read."
+    try: learn.load(p.stem, with_opt=False, weights_only=False)
+    except Exception as e:
+        raise BundleError(f'cannot read the checkpoint ({type(e).__name__}: {e})', file=p,
+                          fix='train again without resume, or delete the file (the last epoch is then kept)') from e
 
 def _one_cycle(learn:Learner, lr:float, start:float, pct_start:float=0.25, div:float=25., div_final:float=1e5):
     "fastai's one-cycle schedules for lr and momentum, restricted to the part of training after `start` (a fraction)."
@@ -482,12 +575,68 @@ def _one_cycle(learn:Learner, lr:float, start:float, pct_start:float=0.25, div:f
     full = {'lr': combined_cos(pct_start, lr_max / div, lr_max, lr_max / div_final), 'mom': combined_cos(pct_start, *learn.moms)}
     return ParamScheduler({k: (lambda f: lambda pos: f(start + pos * (1 - start)))(f) for k, f in full.items()})
 
+# %% ../nbs/09_learn.ipynb #8de6dc89
+def _read_last(p:Path, device, committed:int=None):
+    "(epoch, checkpoint) of a last-epoch checkpoint, or (None, the reason it cannot be used)."
+    try: ck = torch.load(p, map_location=device, weights_only=False)
+    except Exception as e: return None, f"{p.name}: {type(e).__name__}: {str(e).split('. ')[0][:100]}"
+    if not isinstance(ck, dict) or not {'model', 'opt'} <= set(ck): return None, f'{p.name}: not a last-epoch checkpoint'
+    if 'stnb_state' in ck: return ck['stnb_state']['epoch'], ck
+    if p.stem == CKPT_LAST and committed is not None: return committed, ck      # written by fastai's learn.save (before stnb kept the epoch)
+    return None, f'{p.name}: no epoch recorded'
+
+def _resume_point(learn:Learner, out:Path, epochs:int) -> tuple:
+    "(first epoch to train, best score, checkpoint file) of the interrupted run in `out`, its newest complete state loaded into `learn`."
+    d = out/'models'; sf, last, prev = d/_STATE, d/f'{CKPT_LAST}.pth', d/f'{CKPT_PREV}.pth'
+    if not sf.exists(): return 0, None, None                     # nothing committed yet: start afresh
+    why = None
+    try: st = json.loads(sf.read_text()); target, _ = int(st['epoch']), int(st['n_epoch'])
+    except Exception as e: st, target, why = None, None, f'{sf.name} is unreadable ({type(e).__name__})'
+    if st is not None:
+        if st['n_epoch'] != epochs: raise ParamError(f"the interrupted run was for {st['n_epoch']} epochs", file=sf, field='epochs', fix=f"pass epochs={st['n_epoch']}")
+        if target + 1 >= epochs: return epochs, st['best'], None  # the schedule is complete: nothing to load
+    dev = getattr(learn.dls, 'device', None) or 'cpu'
+    found, errs = [], []
+    for p in (last, prev):
+        if not p.exists(): continue
+        ep, ck = _read_last(p, dev, target)
+        if ep is None: errs.append(ck)
+        elif target is None or ep <= target: found.append((ep, p, ck))   # a newer one was never committed
+    why = '; '.join(errs) or why or f'no checkpoint of epoch {target}'
+    if not found:
+        if not errs and st is not None: raise MissingFileError('the interrupted run has no last-epoch checkpoint', file=last, fix='train again without resume')
+        raise BundleError(f"no complete checkpoint of the interrupted run ({why})", file=last,
+                          fix='train again without resume (stnb-train without --resume), or restore models/last.pth from a copy')
+    ep, p, ck = max(found, key=lambda f: f[0])
+    if ep != target:
+        warnings.warn(f"{why}: resuming from epoch {ep} ({p.name}), the newest complete checkpoint; "
+                      f"epochs {ep + 1}.. are trained again", stacklevel=3)
+    if st is None and ck['stnb_state']['n_epoch'] != epochs:
+        raise ParamError(f"the interrupted run was for {ck['stnb_state']['n_epoch']} epochs", file=p, field='epochs', fix=f"pass epochs={ck['stnb_state']['n_epoch']}")
+    try:
+        get_model(learn.model).load_state_dict(ck['model'])
+        if learn.opt is None: learn.create_opt()
+        learn.opt.load_state_dict(ck['opt'])
+    except Exception as e:
+        raise SchemaError(f'the checkpoint does not fit this model and optimiser: {str(e)[:300]}', file=p, field='model',
+                          fix='resume with the same arch, width, class set and learning-rate groups, or train again without resume') from e
+    if not rank_distrib(): _write_history(out/_HISTORY, ep + 1)   # rows of epochs after the checkpoint are trained again
+    return ep + 1, ck['stnb_state']['best'] if 'stnb_state' in ck else st['best'], p
+
+def _check_split(learn:Learner):
+    "DataError (before the first epoch) when the DataLoaders have no training or no validation tiles."
+    for name, what in (('train', 'training'), ('valid', 'validation')):
+        if len(getattr(learn.dls, f'{name}_ds')) == 0:
+            raise DataError(f'the DataLoaders have no {what} tiles: validation scores select the best epoch', field='valid',
+                            file=getattr(getattr(learn.dls, 'store', None), 'path', None),
+                            fix="build them with tiles_dls, which holds out an organ or sample (valid=...) or a region of a single slide")
+
 # %% ../nbs/09_learn.ipynb #d4209a10
 def fit_nuclei(learn:Learner,            # from `nuclei_learner`
                epochs:int,               # epochs of the one-cycle schedule
                out,                      # run folder: models/best.pth, models/last.pth, model.pth, history.csv
                lr:float=1e-3,            # maximum learning rate
-               resume:bool=False,        # continue from models/last.pth if an earlier run was interrupted
+               resume:bool=False,        # continue from the newest complete checkpoint if an earlier run was interrupted
                monitor:str='pq',         # validation metric that selects the best epoch
                pct_start:float=0.25,     # fraction of the schedule spent warming up
                keep_last:bool=False):    # keep models/last.pth (weights + optimiser) once the schedule is complete
@@ -496,24 +645,24 @@ def fit_nuclei(learn:Learner,            # from `nuclei_learner`
     learn.path, learn.model_dir = out, 'models'
     names = [m.name for m in learn.metrics]
     if monitor != 'valid_loss' and monitor not in names: raise ParamError(f'unknown monitor {monitor!r}', field='monitor', fix=f"one of {names + ['valid_loss']}")
-    best = SaveModelCallback(monitor=monitor, comp=np.less if monitor == 'valid_loss' else np.greater, fname=CKPT_BEST,
-                             with_opt=False, reset_on_fit=False)
-    start, state, last = 0, out/'models'/f'{CKPT_LAST}.json', out/'models'/f'{CKPT_LAST}.pth'
-    if resume and state.exists():
-        st = json.loads(state.read_text())
-        if st['n_epoch'] != epochs: raise ParamError(f"the interrupted run was for {st['n_epoch']} epochs", file=state, field='epochs', fix=f"pass epochs={st['n_epoch']}")
-        start, best.best = st['epoch'] + 1, st['best']
-        if start < epochs:
-            if not last.exists(): raise MissingFileError('the interrupted run has no last-epoch checkpoint', file=last, fix='train again without resume')
-            learn.load(CKPT_LAST, with_opt=True)
-    else:
-        for f in [out/'history.csv', state]: f.unlink(missing_ok=True)
+    _check_split(learn)
+    d = out/'models'; state, last, prev = d/_STATE, d/f'{CKPT_LAST}.pth', d/f'{CKPT_PREV}.pth'
+    if not rank_distrib():
+        for f in [*d.glob('.tmp-*'), *out.glob(f'.tmp-*-{_HISTORY}')]: f.unlink(missing_ok=True)   # left by a killed process
+    best = SaveBestModel(monitor=monitor, comp=np.less if monitor == 'valid_loss' else np.greater, fname=CKPT_BEST,
+                         with_opt=False, reset_on_fit=False)
+    start, best.best, base = _resume_point(learn, out, epochs) if resume else (0, None, None)
+    if start == 0 and base is None:
+        for f in [out/_HISTORY, state, last, prev, d/f'{CKPT_BEST}.pth']: f.unlink(missing_ok=True)
     if start < epochs:
-        learn.fit(epochs - start, cbs=[_one_cycle(learn, lr, start / epochs, pct_start), best, EpochCheckpoint(out, start, epochs)])
-    if (out/'models'/f'{CKPT_BEST}.pth').exists(): learn.load(CKPT_BEST, with_opt=False)
+        learn.fit(epochs - start, cbs=[_one_cycle(learn, lr, start / epochs, pct_start), best, EpochCheckpoint(out, start, epochs, base)])
+    if (d/f'{CKPT_BEST}.pth').exists(): _load_weights(learn, d/f'{CKPT_BEST}.pth')
     save_nuclei_model(learn, out/CKPT_FILE)
-    done = state.exists() and json.loads(state.read_text())['epoch'] + 1 >= epochs
-    if done and not keep_last and not rank_distrib(): last.unlink(missing_ok=True)   # the optimiser state is only for resuming (3x the weights)
+    try: done = json.loads(state.read_text())['epoch'] + 1 >= epochs
+    except (OSError, ValueError, KeyError): done = False
+    if done and not rank_distrib():                  # the optimiser state is only for resuming (3x the weights)
+        prev.unlink(missing_ok=True)
+        if not keep_last: last.unlink(missing_ok=True)
     return out/CKPT_FILE
 
 # %% ../nbs/09_learn.ipynb #6f75bca1
@@ -637,7 +786,7 @@ def stnb_train(store:str,                 # tile store folder (from stnb-prepare
                lr:float=1e-3,             # maximum learning rate
                bs:int=8,                  # batch size (per process)
                by:str='organ',            # split the store by 'organ' or 'sample'
-               valid:str=None,            # comma-separated held-out organs/samples (default: the last one)
+               valid:str=None,            # comma-separated held-out organs/samples (default: the last one; one slide: a band of it)
                soft:bool=False,           # train the type head on soft targets
                seed:int=0,                # random seed
                resume:bool=False,         # continue an interrupted run in OUT

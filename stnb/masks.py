@@ -338,14 +338,16 @@ def prepare_labels(bundle,                 # Xenium bundle with an H&E image (al
                    he_image=None, alignment=None, mpp:float=None,  # passed to `read_xenium`
                    work_mpp:float=1.0,     # registration work grid (um/px)
                    local:bool=True,        # smooth local correction on top of the affine refinement
+                   he_mpp:float=None,      # H&E pixel size where neither its header nor the alignment gives it
+                   accept_poor:bool=False, # go on with a registration below the quality bar (`register_he`)
                    chunk:int=2048,         # raster chunk size
                    overwrite:bool=False, **kw) -> Path:  # `make_labels` options (margin_um, QC thresholds, ...)
     "Bundle -> registered run (h5ad), instance labels in H&E px (zarr) and label table (parquet) in `out`."
     from stnb.io import read_xenium, open_he, write_h5ad
     from stnb.register import register_he
     a = read_xenium(bundle, he_image=he_image, alignment=alignment, mpp=mpp)
-    register_he(a, work_mpp=work_mpp, local=local)
-    he = open_he(a); hema, grid = he_on_grid(he, a.uns[K.stnb][K.registration][K.mpp], work_mpp)
+    register_he(a, work_mpp=work_mpp, local=local, he_mpp=he_mpp, accept_poor=accept_poor)
+    he = open_he(a, mpp=he_mpp); hema, grid = he_on_grid(he, a.uns[K.stnb][K.registration][K.mpp], work_mpp)
     out = Path(out)
     with atomic_dir(out, overwrite=overwrite) as tmp:
         make_labels(a, tmp/K.labels_zarr, he.yx, chunk=chunk, hema=hema, grid=grid, **kw)

@@ -6,6 +6,7 @@ Docs: https://stnb.github.io/stnb/prepare.html.md"""
 
 # %% ../nbs/12_prepare.ipynb #9c5cbdce
 from __future__ import annotations
+import json, sys
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ from .core import *
 from .io import open_he, open_zarr, read_experiment, Resampled
 from .masks import prepare_labels, get_he_mpp
 from .register import to_hepx
-from .tiles import write_sample, set_cell_targets, open_tile_store, TileStore
+from .tiles import write_sample, set_cell_targets, open_tile_store, TileStore, PENDING_FILE
 from .celltype import label_cells, cell_targets, nucleus_crops
 
 # %% auto #0
@@ -53,6 +54,12 @@ def _organ_of(bundle:Path) -> str:
     except StnbError: return 'unknown'
     return str(e.get(K.panel_tissue_type) or 'unknown').lower().replace(' ', '_')
 
+def _inputs_key(bundle:Path, params:dict) -> dict:
+    "What the cached labels of a bundle were made from: every file (path, size, mtime) and the labelling parameters."
+    files = sorted(p for p in Path(bundle).rglob('*') if p.is_file() and not any(q.startswith('.') for q in p.relative_to(bundle).parts))
+    return {'files': [[str(p.relative_to(bundle)), p.stat().st_size, p.stat().st_mtime_ns] for p in files],
+            'params': {k: repr(v) for k, v in sorted(params.items())}}
+
 def prepare_store(bundles,                        # a bundle folder, a list of them, or a folder holding bundles
                   store,                          # tile store folder (created or extended)
                   mpp:float=0.5,                  # microns per pixel of the tiles
@@ -66,18 +73,30 @@ def prepare_store(bundles,                        # a bundle folder, a list of t
                   overwrite:bool=False,           # replace samples of the same name
                   typing_kw:dict=None,            # extra options of `label_cells`
                   unsegmented_od='otsu',          # IGNORE hematoxylin-dark pixels no ST nucleus covers (None: keep them background)
-                  **label_kw) -> TileStore:       # options of `prepare_labels` (work_mpp, local, margin_um, ...)
+                  xenium_mpp:float=None,          # Xenium pixel size where experiment.xenium lacks it (`read_xenium(mpp=)`)
+                  **label_kw) -> TileStore:       # options of `prepare_labels` (work_mpp, local, he_mpp, accept_poor, margin_um, ...)
     "Register, label, type and tile Xenium bundles into one tile store with a shared class set."
-    bundles = _find_bundles(bundles); store = Path(store)
+    bundles = _find_bundles(bundles); store = Path(store); names = [b.name for b in bundles]
+    pend = store/PENDING_FILE
+    resumed = set(json.loads(pend.read_text()).get('samples', [])) if pend.exists() else set()
+    if resumed: print(f'stnb-prepare: finishing the interrupted preparation of {sorted(resumed)} in {store}', file=sys.stderr)
     if not overwrite and (store/K.store_json).exists():
-        have = set(open_tile_store(store).samples) & {b.name for b in bundles}
+        have = (set(open_tile_store(store, check=False).samples) & set(names)) - resumed
         if have: raise ParamError(f'sample {sorted(have)[0]!r} exists in the store', file=store, field='overwrite',
                                   fix='pass overwrite=True (--overwrite) or rename the bundle folder')
+    with atomic_write(pend) as t: t.write_text(json.dumps({'samples': sorted(set(names) | resumed)}))   # removed when the store is complete
     runs = {}
     for b in progress(bundles, comment='labels', show=None):
         sample = b.name
         ldir = store/K.labels_dir/sample
-        if not (ldir/K.run_h5ad).exists() or overwrite: prepare_labels(b, ldir, overwrite=True, unsegmented_od=unsegmented_od, **label_kw)
+        key = _inputs_key(b, dict(label_kw, unsegmented_od=unsegmented_od, xenium_mpp=xenium_mpp))
+        kf = ldir/'inputs.json'
+        fresh = (ldir/K.run_h5ad).exists() and kf.exists() and json.loads(kf.read_text()) == key
+        if not fresh or overwrite:
+            if (ldir/K.run_h5ad).exists() and not overwrite:
+                print(f'stnb-prepare: the inputs of {sample} changed since its labels were made: rebuilding them', file=sys.stderr)
+            prepare_labels(b, ldir, mpp=xenium_mpp, overwrite=True, unsegmented_od=unsegmented_od, **label_kw)
+            with atomic_write(kf) as t: t.write_text(json.dumps(key))
         runs[sample] = ad.read_h5ad(ldir/K.run_h5ad)
     key = None
     if method is not None:
@@ -88,7 +107,7 @@ def prepare_store(bundles,                        # a bundle folder, a list of t
         key = K.ct_keys[method]
         label_cells(both, method, key_added=key, markers=markers, reference=reference, **kw)
         tg_all = cell_targets(both, key, index=K.label_id)          # on all samples at once: one class list
-        names, samp = tg_all.attrs['class_names'], both.obs[K.sample].to_numpy()
+        cnames, samp = tg_all.attrs['class_names'], both.obs[K.sample].to_numpy()
     for s, a in progress(list(runs.items()), comment='tiles', show=None):
         ldir = store/K.labels_dir/s
         he = open_he(a); he_mpp = he.mpp or get_he_mpp(a)   # the image's own pixel size first: what predict_slide will read it at
@@ -96,10 +115,11 @@ def prepare_store(bundles,                        # a bundle folder, a list of t
         image = Resampled(he, he_mpp, mpp); labels = Resampled(inst, he_mpp, mpp, labels=True)
         cells = pd.read_parquet(ldir/K.labels_table)
         organ = (organs or {}).get(s) or _organ_of(Path(a.uns[K.stnb][K.bundle]))
-        write_sample(store, s, image, labels, mpp=mpp, organ=organ, cells=cells, tile=tile, min_valid=min_valid, overwrite=overwrite, show=False)
+        write_sample(store, s, image, labels, mpp=mpp, organ=organ, cells=cells, tile=tile, min_valid=min_valid, overwrite=True, show=False)
         if key is not None:
             tg = tg_all[(samp == s) & (tg_all.index.to_numpy() > 0)]
-            set_cell_targets(store, s, tg, names)
+            set_cell_targets(store, s, tg, cnames)
+    pend.unlink()
     return open_tile_store(store)
 
 # %% ../nbs/12_prepare.ipynb #72a6b162
@@ -113,9 +133,13 @@ def stnb_prepare(bundle:str,                  # a Xenium bundle, or a folder of 
                  reference:str=None,          # reference profiles CSV (--method reference; image_oriented starts from it)
                  organ:str=None,              # organ of every sample (default: from experiment.xenium)
                  work_mpp:float=1.0,          # registration work grid (um/px)
+                 xenium_mpp:float=None,       # Xenium pixel size (um) where the bundle has no experiment.xenium
+                 he_mpp:float=None,           # H&E pixel size (um) where neither its header nor the alignment gives it
+                 accept_registration:bool=False, # go on with a registration below the quality bar
                  overwrite:bool=False):       # replace samples of the same name
     "Bundle(s) -> registered nucleus labels, QC, cell-type targets and a tile store ready for stnb-train."
     bs = _find_bundles(bundle)
     ts = prepare_store(bs, out, mpp=mpp, tile=tile, method=None if method == 'none' else method, markers=markers,
-                       reference=reference, organs={b.name: organ for b in bs} if organ else None, overwrite=overwrite, work_mpp=work_mpp)
+                       reference=reference, organs={b.name: organ for b in bs} if organ else None, overwrite=overwrite, work_mpp=work_mpp,
+                       xenium_mpp=xenium_mpp, he_mpp=he_mpp, accept_poor=accept_registration)
     print(ts); print(ts.index.groupby([K.sample, K.organ]).agg(tiles=('tile_id', 'count'), nuclei=('n_nuclei', 'sum')).to_string())

@@ -326,18 +326,22 @@ def register_he(adata,                     # run from `stnb.io.read_xenium` (wit
                 local:bool=False,          # add the smooth local correction
                 he_mpp:float=None,         # H&E pixel size if neither the OME header nor the alignment gives it
                 coarse_mpp:float=2.0,      # grid of the coarse search when there is no alignment CSV
+                min_contrast:float=1.25,   # quality bar: OD contrast of the nuclei against their surroundings (1: no registration)
+                min_inside:float=0.5,      # quality bar: fraction of the nuclei that must fall inside the H&E image
+                accept_poor:bool=False,    # use a registration below the bar anyway (with a warning)
                 copy:bool=False):
     "Refine (or find) the H&E alignment of a run, score it before/after, store it in `uns['stnb']`."
     from stnb.io import open_morphology, open_he, read_boundaries
     a = adata.copy() if copy else adata; s = a.uns[K.stnb]
     xmpp = float(s.get(K.mpp, -1))
-    if xmpp <= 0: raise FrameError('the Xenium pixel size is unknown', field=K.mpp, fix='read the run with mpp= or with experiment.xenium')
+    if xmpp <= 0: raise FrameError('the Xenium pixel size is unknown', field=K.mpp,
+                                   fix='read the run with read_xenium(mpp=) (stnb-prepare --xenium-mpp) or add experiment.xenium to the bundle')
     A = np.asarray(s.get(K.alignment, np.full((3, 3), np.nan)), float)
     vendor = Affine(A, K.hepx, K.xpx) if np.isfinite(A).all() else None
     with warnings.catch_warnings():
         warnings.simplefilter('ignore'); he = open_he(a, mpp=he_mpp)
     hmpp = he.mpp or (vendor.scale * xmpp if vendor is not None else None)
-    if hmpp is None: raise FrameError('the H&E pixel size is unknown', file=he.path, field=K.mpp, fix='pass he_mpp=')
+    if hmpp is None: raise FrameError('the H&E pixel size is unknown', file=he.path, field=K.mpp, fix='pass he_mpp= (stnb-prepare --he-mpp)')
     hema, grid = he_on_grid(he, hmpp, work_mpp)
     morph = open_morphology(a)
     lv = max([i for i in range(len(morph.levels)) if morph.downsample(i) * xmpp <= work_mpp / 2 + 1e-9], default=0)
@@ -356,7 +360,19 @@ def register_he(adata,                     # run from `stnb.io.read_xenium` (wit
     if before and after[K.od_contrast] < before[K.od_contrast]:
         warnings.warn(f"refinement lowered the OD contrast ({before[K.od_contrast]:.2f} -> {after[K.od_contrast]:.2f}); keeping the vendor alignment")
         T, after = vendor, before
+    n_nuc = int(polys[K.cell_id].nunique()); inside = after[K.n_scored] / max(n_nuc, 1)
+    bad = ([f'the nuclei are no darker than their surroundings (OD contrast {after[K.od_contrast]:.2f} < {min_contrast})']
+           if after[K.od_contrast] < min_contrast else []) + \
+          ([f'only {after[K.n_scored]} of {n_nuc} nuclei fall inside the H&E image ({inside:.0%} < {min_inside:.0%})'] if inside < min_inside else [])
+    if bad:
+        msg = 'registration failed: ' + '; '.join(bad) + ('' if info.get(K.converged, False) else '; the refinement did not converge')
+        if not accept_poor:
+            raise DataError(msg, file=he.path, field=K.registration,
+                            fix='check that the H&E image and its alignment CSV belong to this run (same section; a rescaled H&E needs its '
+                                'own alignment or he_mpp=); to use it anyway pass accept_poor=True (stnb-prepare --accept-registration)')
+        warnings.warn(msg + ': used anyway (accept_poor=True)', stacklevel=2)
     reg = {K.alignment_vendor: A, K.score_before: before, K.score_after: after, K.work_mpp: work_mpp, K.mpp: hmpp,
+           'passed': not bad, 'fraction_inside': float(inside),
            K.converged: bool(info.get(K.converged, False)), K.method: 'refine' if vendor is not None else info[K.method]}
     s[K.alignment_refined] = T.M
     if local:

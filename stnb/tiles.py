@@ -15,8 +15,8 @@ import zarr
 from .core import *
 
 # %% auto #0
-__all__ = ['STORE_VERSION', 'INDEX_COLUMNS', 'tile_origins', 'read_tile', 'StoreMeta', 'write_sample', 'TileStore',
-           'set_cell_targets', 'open_tile_store']
+__all__ = ['STORE_VERSION', 'INDEX_COLUMNS', 'PENDING_FILE', 'tile_origins', 'read_tile', 'StoreMeta', 'write_sample',
+           'TileStore', 'set_cell_targets', 'open_tile_store']
 
 # %% ../nbs/05_tiles.ipynb #c859bcf2
 def _axis_starts(n:int, tile:int, stride:int) -> np.ndarray:
@@ -102,7 +102,7 @@ def write_sample(store,                 # tile store folder (created if needed)
     store = Path(store)
     _check_sample_inputs(image, inst, ignore, mpp, cells)
     check_param(0 <= min_valid <= 1, 'min_valid', min_valid, 'a fraction in [0, 1]')
-    meta = open_tile_store(store).meta if (store/_store_json).exists() else StoreMeta(tile=tile, mpp=float(mpp))
+    meta = TileStore(store, check=False).meta if (store/_store_json).exists() else StoreMeta(tile=tile, mpp=float(mpp))
     if meta.tile != tile: raise ParamError(f'store has tile size {meta.tile}', file=store/_store_json, field='tile', fix=f'use tile={meta.tile} or a new store')
     if not np.isclose(meta.mpp, mpp, rtol=1e-3):
         raise FrameError(f'store tiles are at {meta.mpp} um/px but this sample is at {mpp}', file=store/_store_json, field='mpp',
@@ -148,7 +148,7 @@ def write_sample(store,                 # tile store folder (created if needed)
         g.attrs.update(dict(sample=sample, organ=organ, mpp=float(mpp), tile=tile, shape=list(map(int, inst.shape))))
     if not (store/_store_json).exists(): _write_json(store/_store_json, asdict(meta))
     _rebuild_index(store)
-    return open_tile_store(store).index.query('sample == @sample')
+    return TileStore(store, check=False).index.query('sample == @sample')
 
 # %% ../nbs/05_tiles.ipynb #098c7ed6
 def _rebuild_index(store:Path):
@@ -160,9 +160,11 @@ def _rebuild_index(store:Path):
     with atomic_write(store/_index_file) as tmp: idx[INDEX_COLUMNS].to_parquet(tmp, index=False)
 
 # %% ../nbs/05_tiles.ipynb #61a4c0bb
+PENDING_FILE = 'prepare_pending.json'   # written by stnb.prepare.prepare_store while it fills a store
+
 class TileStore:
     "A tile store on disk: `index` table, per-sample zarr arrays and per-nucleus cells tables."
-    def __init__(self, path):
+    def __init__(self, path, check:bool=True):   # check: refuse an interrupted or inconsistent store
         self.path = Path(path)
         if not (self.path/_store_json).exists():
             raise MissingFileError('not a tile store (no store.json)', file=self.path/_store_json,
@@ -176,6 +178,20 @@ class TileStore:
         ip = self.path/_index_file
         self.index = pd.read_parquet(ip) if ip.exists() else pd.DataFrame(columns=INDEX_COLUMNS)
         self._arrays, self._luts = {}, {}
+        if check: self._check()
+
+    def _check(self):
+        "Refuse a store that a prepare left unfinished, or whose index and sample folders disagree."
+        pf = self.path/PENDING_FILE
+        if pf.exists():
+            try: s = json.loads(pf.read_text()).get('samples', [])
+            except (json.JSONDecodeError, AttributeError): s = '?'
+            raise DataError(f'the store is unfinished: stnb-prepare was interrupted while it wrote samples {s}', file=pf, field='samples',
+                            fix='run stnb-prepare again with the same arguments (it finishes the store), or remove the store')
+        dirs = {d.name for d in (self.path/_samples_dir).glob('*') if d.is_dir() and not d.name.startswith('.tmp-')}
+        odd = sorted(dirs ^ set(self.samples))
+        if odd: raise DataError(f'the store index and its sample folders disagree on samples {odd[:5]}', file=self.path/_index_file,
+                                field='sample', fix='prepare the store again (stnb-prepare --overwrite) or rewrite those samples')
 
     def __len__(self): return len(self.index)
     def __repr__(self): return f"TileStore({self.path}, {len(self)} tiles of {self.meta.tile}px at {self.meta.mpp} um/px, samples={self.samples})"
@@ -230,7 +246,7 @@ def set_cell_targets(store,                    # tile store folder or TileStore
                      targets:pd.DataFrame,     # indexed by label id: `type` (1..C), optional `type_ignore`, soft columns
                      class_names:list):        # names of classes 1..C (0 is background)
     "Write per-nucleus type targets (hard class, soft vector, ignore flag) into a sample of the store."
-    ts = store if isinstance(store, TileStore) else open_tile_store(store)
+    ts = store if isinstance(store, TileStore) else TileStore(store, check=False)
     if K.type_target not in targets.columns: raise SchemaError('targets lack a type column', field=K.type_target, fix='one int class per nucleus, 1..C')
     C = len(class_names)
     t = targets[K.type_target].to_numpy()
@@ -255,6 +271,6 @@ def set_cell_targets(store,                    # tile store folder or TileStore
         ts.meta.class_names = list(class_names); _write_json(ts.path/_store_json, asdict(ts.meta))
     ts._luts.pop(sample, None)
 
-def open_tile_store(path) -> TileStore:  # the store folder
+def open_tile_store(path, check:bool=True) -> TileStore:  # the store folder; refuse an unfinished or inconsistent store
     "Open a tile store for reading."
-    return TileStore(path)
+    return TileStore(path, check=check)
