@@ -554,7 +554,7 @@ def open_he(adata:ad.AnnData, mpp:float=None) -> LazyImage:  # `read_xenium` res
     "The H&E image of a read bundle, opened lazily (frame `K.hepx`)."
     s = adata.uns[K.stnb]
     if not s.get(K.he_image): raise MissingFileError('the bundle has no H&E image', file=s.get(K.bundle),
-                                                     fix=f"pass he_image= to read_xenium or add <run>{K.he_image_suffix}")
+                                                     fix=f"pass he_image= to read_xenium (stnb-prepare --he-image) or add <run>{K.he_image_suffix} to the bundle")
     return LazyImage(s[K.he_image], mpp=mpp, frame=K.hepx)
 
 # %% ../nbs/02_io.ipynb #bd15ca8f

@@ -6,7 +6,7 @@ Docs: https://stnb.github.io/stnb/prepare.html.md"""
 
 # %% ../nbs/12_prepare.ipynb #9c5cbdce
 from __future__ import annotations
-import json, sys
+import json, shutil, sys
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -57,7 +57,9 @@ def _organ_of(bundle:Path) -> str:
 def _inputs_key(bundle:Path, params:dict) -> dict:
     "What the cached labels of a bundle were made from: every file (path, size, mtime) and the labelling parameters."
     files = sorted(p for p in Path(bundle).rglob('*') if p.is_file() and not any(q.startswith('.') for q in p.relative_to(bundle).parts))
-    return {'files': [[str(p.relative_to(bundle)), p.stat().st_size, p.stat().st_mtime_ns] for p in files],
+    outside = [Path(v) for v in params.values() if isinstance(v, (str, Path)) and Path(v).is_file()]   # e.g. he_image= elsewhere
+    return {'files': [[str(p.relative_to(bundle)), p.stat().st_size, p.stat().st_mtime_ns] for p in files] +
+                     [[str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns] for p in outside],
             'params': {k: repr(v) for k, v in sorted(params.items())}}
 
 def prepare_store(bundles,                        # a bundle folder, a list of them, or a folder holding bundles
@@ -84,41 +86,46 @@ def prepare_store(bundles,                        # a bundle folder, a list of t
         have = (set(open_tile_store(store, check=False).samples) & set(names)) - resumed
         if have: raise ParamError(f'sample {sorted(have)[0]!r} exists in the store', file=store, field='overwrite',
                                   fix='pass overwrite=True (--overwrite) or rename the bundle folder')
+    new = not store.exists()
     with atomic_write(pend) as t: t.write_text(json.dumps({'samples': sorted(set(names) | resumed)}))   # removed when the store is complete
-    runs = {}
-    for b in progress(bundles, comment='labels', show=None):
-        sample = b.name
-        ldir = store/K.labels_dir/sample
-        key = _inputs_key(b, dict(label_kw, unsegmented_od=unsegmented_od, xenium_mpp=xenium_mpp))
-        kf = ldir/'inputs.json'
-        fresh = (ldir/K.run_h5ad).exists() and kf.exists() and json.loads(kf.read_text()) == key
-        if not fresh or overwrite:
-            if (ldir/K.run_h5ad).exists() and not overwrite:
-                print(f'stnb-prepare: the inputs of {sample} changed since its labels were made: rebuilding them', file=sys.stderr)
-            prepare_labels(b, ldir, mpp=xenium_mpp, overwrite=True, unsegmented_od=unsegmented_od, **label_kw)
-            with atomic_write(kf) as t: t.write_text(json.dumps(key))
-        runs[sample] = ad.read_h5ad(ldir/K.run_h5ad)
-    key = None
-    if method is not None:
-        both = ad.concat(list(runs.values()), keys=list(runs), label=K.sample, index_unique='-', merge='first', uns_merge=None)
-        kw = dict(typing_kw or {})
-        if method == 'image_oriented' and 'crops' not in kw:
-            kw['crops'] = np.concatenate([_crops(runs[s], crop_um) for s in runs])
-        key = K.ct_keys[method]
-        label_cells(both, method, key_added=key, markers=markers, reference=reference, **kw)
-        tg_all = cell_targets(both, key, index=K.label_id)          # on all samples at once: one class list
-        cnames, samp = tg_all.attrs['class_names'], both.obs[K.sample].to_numpy()
-    for s, a in progress(list(runs.items()), comment='tiles', show=None):
-        ldir = store/K.labels_dir/s
-        he = open_he(a); he_mpp = he.mpp or get_he_mpp(a)   # the image's own pixel size first: what predict_slide will read it at
-        inst = open_zarr(ldir/K.labels_zarr)
-        image = Resampled(he, he_mpp, mpp); labels = Resampled(inst, he_mpp, mpp, labels=True)
-        cells = pd.read_parquet(ldir/K.labels_table)
-        organ = (organs or {}).get(s) or _organ_of(Path(a.uns[K.stnb][K.bundle]))
-        write_sample(store, s, image, labels, mpp=mpp, organ=organ, cells=cells, tile=tile, min_valid=min_valid, overwrite=True, show=False)
-        if key is not None:
-            tg = tg_all[(samp == s) & (tg_all.index.to_numpy() > 0)]
-            set_cell_targets(store, s, tg, cnames)
+    try:
+        runs = {}
+        for b in progress(bundles, comment='labels', show=None):
+            sample = b.name
+            ldir = store/K.labels_dir/sample
+            ikey = _inputs_key(b, dict(label_kw, unsegmented_od=unsegmented_od, xenium_mpp=xenium_mpp))
+            kf = ldir/'inputs.json'
+            fresh = (ldir/K.run_h5ad).exists() and kf.exists() and json.loads(kf.read_text()) == ikey
+            if not fresh or overwrite:
+                if (ldir/K.run_h5ad).exists() and not overwrite:
+                    print(f'stnb-prepare: the inputs of {sample} changed since its labels were made: rebuilding them', file=sys.stderr)
+                prepare_labels(b, ldir, mpp=xenium_mpp, overwrite=True, unsegmented_od=unsegmented_od, **label_kw)
+                with atomic_write(kf) as t: t.write_text(json.dumps(ikey))
+            runs[sample] = ad.read_h5ad(ldir/K.run_h5ad)
+        key = None
+        if method is not None:
+            both = ad.concat(list(runs.values()), keys=list(runs), label=K.sample, index_unique='-', merge='first', uns_merge=None)
+            kw = dict(typing_kw or {})
+            if method == 'image_oriented' and 'crops' not in kw:
+                kw['crops'] = np.concatenate([_crops(runs[s], crop_um) for s in runs])
+            key = K.ct_keys[method]
+            label_cells(both, method, key_added=key, markers=markers, reference=reference, **kw)
+            tg_all = cell_targets(both, key, index=K.label_id)          # on all samples at once: one class list
+            cnames, samp = tg_all.attrs['class_names'], both.obs[K.sample].to_numpy()
+        for s, a in progress(list(runs.items()), comment='tiles', show=None):
+            ldir = store/K.labels_dir/s
+            he = open_he(a); he_mpp = he.mpp or get_he_mpp(a)   # the image's own pixel size first: what predict_slide will read it at
+            inst = open_zarr(ldir/K.labels_zarr)
+            image = Resampled(he, he_mpp, mpp); labels = Resampled(inst, he_mpp, mpp, labels=True)
+            cells = pd.read_parquet(ldir/K.labels_table)
+            organ = (organs or {}).get(s) or _organ_of(Path(a.uns[K.stnb][K.bundle]))
+            write_sample(store, s, image, labels, mpp=mpp, organ=organ, cells=cells, tile=tile, min_valid=min_valid, overwrite=True, show=False)
+            if key is not None:
+                tg = tg_all[(samp == s) & (tg_all.index.to_numpy() > 0)]
+                set_cell_targets(store, s, tg, cnames)
+    except BaseException:   # (Ctrl-C and SIGTERM too) a store this call created and wrote no sample into is removed
+        if new and not any((store/K.store_samples).glob('[!.]*')): shutil.rmtree(store, ignore_errors=True)
+        raise
     pend.unlink()
     return open_tile_store(store)
 
@@ -135,11 +142,17 @@ def stnb_prepare(bundle:str,                  # a Xenium bundle, or a folder of 
                  work_mpp:float=1.0,          # registration work grid (um/px)
                  xenium_mpp:float=None,       # Xenium pixel size (um) where the bundle has no experiment.xenium
                  he_mpp:float=None,           # H&E pixel size (um) where neither its header nor the alignment gives it
+                 he_image:str=None,           # the H&E image, if it is not <run>_he_image.ome.tif in the bundle (one bundle only)
+                 alignment:str=None,          # its alignment CSV, if it is not in the bundle (one bundle only)
                  accept_registration:bool=False, # go on with a registration below the quality bar
                  overwrite:bool=False):       # replace samples of the same name
     "Bundle(s) -> registered nucleus labels, QC, cell-type targets and a tile store ready for stnb-train."
     bs = _find_bundles(bundle)
+    if (he_image or alignment) and len(bs) > 1:
+        raise ParamError(f'--he-image/--alignment name the files of one bundle, but {len(bs)} bundles were given', file=bundle, field='he_image',
+                         fix='prepare the bundles one by one into the same store, or put each H&E and alignment CSV into its bundle')
+    extra = {k: v for k, v in (('he_image', he_image), ('alignment', alignment)) if v}
     ts = prepare_store(bs, out, mpp=mpp, tile=tile, method=None if method == 'none' else method, markers=markers,
                        reference=reference, organs={b.name: organ for b in bs} if organ else None, overwrite=overwrite, work_mpp=work_mpp,
-                       xenium_mpp=xenium_mpp, he_mpp=he_mpp, accept_poor=accept_registration)
+                       xenium_mpp=xenium_mpp, he_mpp=he_mpp, accept_poor=accept_registration, **extra)
     print(ts); print(ts.index.groupby([K.sample, K.organ]).agg(tiles=('tile_id', 'count'), nuclei=('n_nuclei', 'sum')).to_string())
