@@ -246,7 +246,8 @@ def run_bench(name:str,              # template name in nbs/bench, or a path to 
               params:dict=None,      # parameter values (strings are converted to the type of the default)
               out=None,              # run folder to create (default: runs/NAME-<timestamp>); must not exist
               bench=None,            # folder of templates (default: nbs/bench)
-              timeout:int=None) -> Path:  # per-cell timeout in seconds (None: no limit)
+              timeout:int=None,      # per-cell timeout in seconds (None: no limit)
+              show:bool=None) -> Path:  # report the cells as they run on stderr (default: when stderr is a terminal)
     "Execute a papermill template with `params` into a new run folder; return the folder (raise if the run failed)."
     import papermill as pm
     tpl = find_template(name, bench)
@@ -258,10 +259,12 @@ def run_bench(name:str,              # template name in nbs/bench, or a path to 
     write_json({K.run_status: K.run_running, K.run_start: env[K.run_start], K.run_pid: os.getpid(), K.env_host: platform.node()},
                out/K.status_json)
     nb_out = out/f'{tpl.stem}.ipynb'
+    if show is None: show = sys.stderr.isatty()
+    if show: print(f'stnb-bench: {tpl.stem} -> {out} (cells as they run, elapsed and left:)', file=sys.stderr, flush=True)
     try:
         with open(out/K.kernel_log, 'w') as log:
             pm.execute_notebook(str(tpl), str(nb_out), parameters={**ps, K.out_dir: str(out)}, cwd=str(out),
-                                progress_bar=False, execution_timeout=timeout, kernel_manager_class=_logging_km(log))
+                                progress_bar=bool(show), execution_timeout=timeout, kernel_manager_class=_logging_km(log))
         if not (out/K.metrics_json).exists():
             raise RunFailedError(f'template finished but wrote no {K.metrics_json}', file=tpl, field=K.metrics_json,
                                  fix=f'call stnb.bench.write_metrics(metrics, {K.out_dir}) at the end of the template')

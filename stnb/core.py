@@ -353,14 +353,45 @@ def skip_unless(path,             # result of `shared_data` (None when absent)
     return False
 
 # %% ../nbs/00_core.ipynb #3d13898e
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+        ip = get_ipython(); return ip is not None and 'IPKernelApp' in ip.config
+    except Exception: return False
+
+def _fmt_s(s:float) -> str: return f'{s:.0f}s' if s < 60 else f'{s / 60:.1f}min' if s < 3600 else f'{s / 3600:.1f}h'
+
+def _text_bar(it, total, comment, stream, every:float=0.2):
+    import time
+    n = total if total is not None else (len(it) if hasattr(it, '__len__') else None)
+    t0 = last = time.time(); i = 0
+    def draw(i, now):
+        dt = now - t0; rate = i / dt if dt > 0 else 0.
+        if n: bar = '#' * int(20 * i / max(n, 1)); s = f'[{bar:<20s}] {i}/{n}'
+        else: s = f'{i}'
+        eta = f', {_fmt_s((n - i) / rate)} left' if n and rate > 0 and i < n else ''
+        stream.write(f'\r{comment + " " if comment else ""}{s} ({rate:.1f}/s, {_fmt_s(dt)}{eta})\x1b[K'); stream.flush()
+    try:
+        draw(0, t0)
+        for x in it:
+            yield x
+            i += 1; now = time.time()
+            if now - last >= every or i == n: draw(i, now); last = now
+    finally:
+        draw(i, time.time()); stream.write('\n'); stream.flush()
+
 def progress(it,                  # iterable to wrap
              total:int=None,      # its length, if `it` has none
              comment:str='',      # label shown next to the bar
-             show:bool=None):     # force on/off (default: $STNB_PROGRESS, on unless "0")
-    "Iterate over `it` with a fastprogress bar unless progress display is off."
-    if show is None: show = os.environ.get('STNB_PROGRESS', '1') != '0'
+             show:bool=None):     # force on/off (default: $STNB_PROGRESS "0"/"1", else on in notebooks and terminals)
+    "Iterate over `it` with a progress bar: HTML in a notebook, one line on stderr in a terminal, nothing otherwise."
+    import sys
+    env = os.environ.get('STNB_PROGRESS')
+    if show is None: show = env != '0' and (env == '1' or _in_notebook() or sys.stderr.isatty())
     if not show: return iter(it)
-    from fastprogress.fastprogress import progress_bar
-    pb = progress_bar(it, total=total)
-    if comment: pb.comment = comment
-    return iter(pb)
+    if _in_notebook():
+        from fastprogress.fastprogress import progress_bar
+        pb = progress_bar(it, total=total)
+        if comment: pb.comment = comment
+        return iter(pb)
+    return _text_bar(it, total, comment, sys.stderr)

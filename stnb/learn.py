@@ -800,6 +800,7 @@ def stnb_train(store:str,                 # tile store folder (from stnb-prepare
     dls = tiles_dls(store, by=by, valid=valid.split(',') if valid else None, bs=bs, soft=soft, seed=seed, num_workers=num_workers, device=dev)
     learn = nuclei_learner(dls, arch=arch, pretrained=pretrained, width=width)
     path = fit_nuclei_distributed(learn, epochs, out, lr=lr, resume=resume, monitor=monitor, keep_last=keep_last)
-    psum = float(sum(p.detach().double().sum() for p in learn.model.parameters()))
-    print(f'rank {rank_distrib()} of {max(num_distrib(), 1)}: parameter checksum {psum:.10e}')
+    if num_distrib() > 1:   # the processes must end with the same weights: each prints its checksum
+        psum = float(sum(p.detach().double().sum() for p in learn.model.parameters()))
+        print(f'rank {rank_distrib()} of {num_distrib()}: parameter checksum {psum:.10e}')
     if not rank_distrib(): print(f'model: {path}')
