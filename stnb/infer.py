@@ -18,9 +18,20 @@ from .io import LazyImage, pick_level, resample_window
 from .postproc import instances_from_maps, postproc_for_mpp
 
 # %% auto #0
-__all__ = ['image_mpp', 'InferConfig', 'SlideSource', 'write_pyramid', 'tile_grid', 'keep_instances', 'resolve_model',
-           'iter_tile_instances', 'nucleus_polygon', 'predict_slide', 'read_prediction', 'read_postproc',
+__all__ = ['KP', 'image_mpp', 'InferConfig', 'SlideSource', 'write_pyramid', 'thumbnail_source', 'read_thumbnail', 'tile_grid',
+           'keep_instances', 'resolve_model', 'iter_tile_instances', 'create_labels', 'write_label_levels',
+           'ngff_attrs', 'open_labels', 'nucleus_polygon', 'n_vertices', 'simplify_outline', 'simplify_report',
+           'draw_outline', 'overlay_thumbnail', 'spatial_uns', 'predict_slide', 'read_prediction', 'read_postproc',
            'stnb_predict']
+
+# %% ../nbs/10_infer.ipynb #c1948a13
+class KP:
+    "Names in a prediction folder that `stnb.core.K` does not hold yet: the overview PNG, scanpy's `uns['spatial']` layout, OME-NGFF keys, run attributes."
+    overlay = 'overlay.png'                                              # the thumbnail with nucleus outlines coloured by class
+    images = 'images'; hires = 'hires'; scalefactors = 'scalefactors'    # uns['spatial'][library_id], the Visium layout scanpy/squidpy read
+    hires_scalef = 'tissue_hires_scalef'; spot_diameter = 'spot_diameter_fullres'
+    multiscales = 'multiscales'; image_label = 'image-label'; ngff_version = '0.4'   # OME-NGFF group attributes
+    simplify = 'geojson_simplify_px'; thumb_mpp = 'thumb_mpp'; n_levels = 'n_label_levels'   # run attributes (zarr attrs and uns)
 
 # %% ../nbs/10_infer.ipynb #623d6925
 def _open_tiff(path):
@@ -165,6 +176,26 @@ def write_pyramid(path, img:np.ndarray, mpp:float, n_levels:int=3, tile:int=64):
             tw.write(lv, subfiletype=1, tile=(tile, tile), photometric='rgb')
     return Path(path)
 
+# %% ../nbs/10_infer.ipynb #510dbd6d
+def thumbnail_source(src:SlideSource,      # the slide (served at any model mpp)
+                     max_side:int=2000):   # longest side of the thumbnail in pixels
+    "`src`'s slide served at the pixel size that makes its longest side at most `max_side` px (never finer than level 0)."
+    check_param(isinstance(max_side, (int, np.integer)) and max_side >= 8, 'thumb', max_side, 'an int >= 8 (pixels)')
+    mpp, t = src.mpp0 * max(1., max(src.level0_shape) / max_side), None
+    while t is None or max(t.shape) > max_side:      # a pyramid level's rounded size can add a pixel: shrink a little more
+        if t is not None: mpp *= max(t.shape) / max_side
+        t = SlideSource(src.img if src.path is None else src.path, mpp=src.mpp0, target_mpp=mpp, pad_value=src.pad_value)
+    return t
+
+def read_thumbnail(t:SlideSource,                  # from `thumbnail_source`
+                   block:int=2048) -> np.ndarray:  # side of the blocks read, in pixels of the pyramid level
+    "The whole frame of `t` as (H, W, 3) uint8, read block by block."
+    H, W = t.shape; b = max(16, int(block / max(t.k, 1.)))
+    out = np.empty((H, W, 3), np.uint8)
+    for y in range(0, H, b):
+        for x in range(0, W, b): out[y:y + b, x:x + b] = t.window(y, x, min(b, H - y), min(b, W - x))
+    return out
+
 # %% ../nbs/10_infer.ipynb #33617b48
 def tile_grid(shape,                   # (height, width) of the model frame
               cfg:InferConfig) -> pd.DataFrame:  # a resolved config
@@ -251,11 +282,66 @@ class _Band:
         if len(self.buf): self.z[self.r0:self.r0 + len(self.buf)] = self.buf
         self.buf = self.buf[:0]
 
+# %% ../nbs/10_infer.ipynb #80189735
+def _label_array(g, name:str, shape, chunk:int):
+    "An int32 label array as OME-NGFF 0.4 asks (zarr format 2, nested chunk keys), Blosc-zstd compressed."
+    import numcodecs
+    return g.create_array(name, shape=tuple(shape), chunks=tuple(min(chunk, n) for n in shape), dtype='int32', fill_value=0,
+                          chunk_key_encoding={'name': 'v2', 'separator': '/'},
+                          compressors=numcodecs.Blosc(cname='zstd', clevel=5, shuffle=numcodecs.Blosc.BITSHUFFLE))
+
+def create_labels(path,              # the group to create (a folder)
+                  shape:tuple,       # (H, W) of level 0
+                  chunk:int=1024):   # side of the chunks
+    "(group, level-0 array `0`) of a new OME-NGFF label image (zarr format 2) at `path`."
+    import zarr
+    g = zarr.open_group(str(path), mode='w', zarr_format=2)
+    return g, _label_array(g, '0', shape, chunk)
+
+def write_label_levels(g,                 # a group from `create_labels` with level 0 written
+                       chunk:int=1024,    # side of the chunks
+                       min_side:int=64) -> list:  # stop when the longest side is at most this
+    "Add levels 1, 2, ... (each the previous one at every second pixel, chunk by chunk); the paths of all levels."
+    paths, prev = ['0'], g['0']
+    while max(prev.shape) > min_side:
+        z = _label_array(g, str(len(paths)), [-(-n // 2) for n in prev.shape], chunk); cy, cx = z.chunks
+        for y in range(0, z.shape[0], cy):
+            for x in range(0, z.shape[1], cx): z[y:y + cy, x:x + cx] = prev[2 * y:2 * (y + cy), 2 * x:2 * (x + cx)][::2, ::2]
+        paths.append(str(len(paths))); prev = z
+    return paths
+
+def ngff_attrs(paths:list,          # level paths, finest first (from `write_label_levels`)
+               mpp0:float,          # level-0 um/px of the slide
+               to_level0,           # 3x3 affine label level 0 -> slide level-0 pixels
+               name:str='nuclei') -> dict:
+    "Group attributes of an OME-NGFF 0.4 label image: `multiscales` (y, x in micrometer, level k at 2^k pixels) and `image-label`."
+    a = (np.asarray(to_level0, float) * mpp0).tolist()   # label pixel -> um in the slide's level-0 frame
+    ds = [dict(path=p, coordinateTransformations=[dict(type='scale', scale=[a[1][1] * 2 ** k, a[0][0] * 2 ** k]),
+                                                  dict(type='translation', translation=[a[1][2], a[0][2]])]) for k, p in enumerate(paths)]
+    return {KP.multiscales: [dict(version=KP.ngff_version, name=name, axes=[dict(name=n, type='space', unit='micrometer') for n in 'yx'],
+                                  datasets=ds, type='nearest', metadata=dict(method='each level is the previous one at every second pixel, [::2, ::2]'))],
+            KP.image_label: dict(version=KP.ngff_version)}
+
+def open_labels(path,              # labels.zarr of a prediction folder
+                level:int=0):      # pyramid level (0: the model frame)
+    "One level of a prediction's label pyramid (an OME-NGFF group; a plain zarr array from earlier runs has level 0 only)."
+    import zarr
+    path = Path(path)
+    try: z = zarr.open(str(path), mode='r')
+    except Exception as e: raise BundleError(f'cannot open the labels ({type(e).__name__}: {e})', file=path, fix='run predict_slide / stnb-predict again') from e
+    if isinstance(z, zarr.Array): paths = ['']
+    else:
+        ms = z.attrs.get(KP.multiscales)
+        if not ms: raise SchemaError('the label group has no OME-NGFF multiscales', file=path, field=KP.multiscales, fix='run predict_slide / stnb-predict again')
+        paths = [d['path'] for d in ms[0]['datasets']]
+    check_param(isinstance(level, (int, np.integer)) and 0 <= level < len(paths), 'level', level, f'a pyramid level in 0..{len(paths) - 1}')
+    return z if paths == [''] else z[paths[level]]
+
 # %% ../nbs/10_infer.ipynb #ed0a3ca7
 def nucleus_polygon(mask:np.ndarray,   # boolean mask of one nucleus (a crop)
                     oy:float, ox:float, # model-frame position of the crop's pixel (0, 0)
                     to_level0:np.ndarray): # 3x3 affine model frame -> level 0
-    "The nucleus outline as a shapely Polygon in level-0 pixels (marching squares at the pixel edges)."
+    "The nucleus outline as a shapely Polygon in level-0 pixels, QuPath's convention (pixel (x, y) covers [x, x+1) x [y, y+1))."
     import shapely
     from shapely.geometry import Polygon
     from shapely.affinity import affine_transform
@@ -266,13 +352,82 @@ def nucleus_polygon(mask:np.ndarray,   # boolean mask of one nucleus (a crop)
         poly = shapely.make_valid(poly)
         poly = max([g for g in getattr(poly, 'geoms', [poly]) if g.geom_type == 'Polygon'], key=lambda p: p.area)
     a = to_level0
-    return affine_transform(poly, [a[0, 0], a[0, 1], a[1, 0], a[1, 1], a[0, 2] + a[0, 0] * ox, a[1, 2] + a[1, 1] * oy])
+    # marching squares runs through pixel edges in pixel-centre coordinates; QuPath puts pixel (x, y)'s centre at (x + .5, y + .5)
+    return affine_transform(poly, [a[0, 0], a[0, 1], a[1, 0], a[1, 1], a[0, 2] + a[0, 0] * ox + .5, a[1, 2] + a[1, 1] * oy + .5])
 
 def _feature(poly, name:str, color, measurements:dict) -> dict:
     xy = np.round(np.asarray(poly.exterior.coords), 2).tolist()
     return dict(type='Feature', geometry=dict(type='Polygon', coordinates=[xy]),
                 properties=dict(objectType='detection', classification=dict(name=name, color=[int(v) for v in color]),
                                 measurements={k: float(v) for k, v in measurements.items()}))
+
+# %% ../nbs/10_infer.ipynb #11c05a02
+def n_vertices(poly) -> int:
+    "Vertices of a polygon's outer ring (its closing point not counted)."
+    return len(poly.exterior.coords) - 1
+
+def simplify_outline(poly,                 # a shapely Polygon (level-0 pixels)
+                     tolerance:float=0.):  # largest distance of a dropped vertex from the new outline, level-0 px; 0: unchanged
+    "The outline simplified by Douglas-Peucker (shapely, topology preserved), still a valid polygon."
+    if not tolerance: return poly
+    q = poly.simplify(tolerance, preserve_topology=True)
+    return q if q.geom_type == 'Polygon' and q.is_valid and q.area > 0 else poly
+
+def simplify_report(polys:list,                                   # shapely Polygons, e.g. from a prediction's GeoJSON
+                    tolerances=(0.25, 0.5, 1., 2.)) -> pd.DataFrame:  # in level-0 pixels
+    "Per tolerance: median vertices per nucleus, and median and 5th-percentile IoU of the simplified outline with the exact one."
+    rows = []
+    for tol in (0., *tolerances):
+        q = [simplify_outline(p, tol) for p in polys]
+        iou = np.array([a.intersection(b).area / a.union(b).area for a, b in zip(polys, q)]) if tol else np.ones(len(polys))
+        rows.append(dict(tolerance_px=tol, median_vertices=np.median([n_vertices(p) for p in q]) if q else np.nan,
+                         median_iou=np.median(iou) if q else np.nan, iou_p05=np.percentile(iou, 5) if q else np.nan))
+    return pd.DataFrame(rows).set_index('tolerance_px')
+
+# %% ../nbs/10_infer.ipynb #fef8e3d0
+def draw_outline(canvas:np.ndarray,       # (h, w) uint8 class raster of the thumbnail, 0 where nothing is drawn
+                 poly,                    # the outline in level-0 pixels
+                 value:int,               # class index to draw (1..C)
+                 from_level0:np.ndarray): # 3x3 affine level-0 -> thumbnail pixels
+    "Draw the outline of `poly` into `canvas`, 1 px wide, at sub-pixel vertex positions."
+    xy = np.asarray(poly.exterior.coords) @ np.asarray(from_level0)[:2, :2].T + np.asarray(from_level0)[:2, 2]
+    cv2.polylines(canvas, [np.round(xy * 16).astype(np.int32)], True, int(value), 1, lineType=cv2.LINE_8, shift=4)
+
+def overlay_thumbnail(thumb:np.ndarray,    # (h, w, 3) uint8 thumbnail
+                      canvas:np.ndarray,   # (h, w) class raster from `draw_outline`
+                      colors,              # (C+1, 3) RGB 0-255 per class (row 0 unused)
+                      names:list=None) -> np.ndarray:  # class names 1..C: a legend strip below the picture
+    "The thumbnail with the drawn outlines in their class colours, and a legend."
+    colors = np.asarray(colors, np.uint8); out = thumb.copy(); m = canvas > 0; out[m] = colors[canvas[m]]
+    if not names: return out
+    u = max(1, out.shape[1] // 500)                                    # legend scale: readable on a 2000 px thumbnail too
+    font, fs, h, items, x, row = cv2.FONT_HERSHEY_SIMPLEX, 0.4 * u, 16 * u, [], 4 * u, 0
+    for i, n in enumerate(names, 1):
+        w = 24 * u + cv2.getTextSize(str(n), font, fs, u)[0][0]
+        if x + w > out.shape[1] and x > 4 * u: x, row = 4 * u, row + 1   # wrap to a new legend line
+        items.append((x, row, i, str(n))); x += w
+    leg = np.full(((row + 1) * h, out.shape[1], 3), 255, np.uint8)
+    for x, r, i, n in items:
+        cv2.rectangle(leg, (x, r * h + 4 * u), (x + 9 * u, r * h + 13 * u), tuple(int(v) for v in colors[i]), -1)
+        cv2.putText(leg, n, (x + 14 * u, r * h + 12 * u), font, fs, (0, 0, 0), u, cv2.LINE_AA)
+    return np.concatenate([out, leg])
+
+def _write_png(path, rgb:np.ndarray):
+    ok, buf = cv2.imencode('.png', np.ascontiguousarray(rgb[..., ::-1]))
+    if not ok: raise DataError('cannot encode the overview PNG', file=path, fix='report this with the image shape')
+    Path(path).write_bytes(buf.tobytes())
+
+# %% ../nbs/10_infer.ipynb #55cd6092
+def spatial_uns(thumb:np.ndarray,          # (h, w, 3) uint8 slide thumbnail
+                thumb_mpp:float,           # its um per pixel
+                spot_diameter:float,       # dot diameter in um (the unit of obsm['spatial'])
+                library_id:str='slide') -> dict:  # key under uns['spatial']
+    "`uns['spatial']` as scanpy and squidpy read it: the thumbnail as the `hires` image, obsm['spatial'] (um) -> its pixels."
+    check_param(thumb_mpp > 0 and spot_diameter > 0, 'thumb_mpp', (thumb_mpp, spot_diameter), 'positive um/px and diameter')
+    return {library_id: {KP.images: {KP.hires: thumb},
+                         KP.scalefactors: {KP.hires_scalef: 1 / float(thumb_mpp), KP.spot_diameter: float(spot_diameter)}}}
+
+def _library_id(src:SlideSource) -> str: return src.path.name.split('.')[0] if src.path is not None else 'slide'
 
 # %% ../nbs/10_infer.ipynb #52ac8c6f
 def _type_stats(loc:np.ndarray, tp:np.ndarray, n:int):
@@ -307,8 +462,8 @@ def _stitch(band:_Band, t, inst, tp, keep, H, W, next_id):
     return final, gid, wl, (ya, xa), (mean, typ, frac), int(taken.sum()), int(dup[1:].sum())
 
 # %% ../nbs/10_infer.ipynb #920bda16
-def _write_table(path, rows:list, names:list, colors, mpp0:float, info:dict):
-    "The nucleus table as h5ad: obs (id, tile, area, centroid in level-0 px and um, type), obsm (centroids, type probabilities)."
+def _write_table(path, rows:list, names:list, colors, mpp0:float, info:dict, spatial:dict=None):
+    "The nucleus table as h5ad: obs (id, tile, area, centroid in level-0 px and um, type), obsm (centroids, type probabilities), uns['spatial']."
     import anndata as ad
     from stnb.io import write_h5ad
     cols = [K.label_id, K.inst_tile, K.area_px, K.area_um2, K.x_model, K.y_model, K.x_hepx, K.y_hepx, K.tgt_name, K.inst_type_prob]
@@ -323,21 +478,23 @@ def _write_table(path, rows:list, names:list, colors, mpp0:float, info:dict):
     a.obsm[K.type_proba] = pd.DataFrame(np.stack([r[-1] for r in rows]) if rows else np.zeros((0, len(names))), index=obs.index, columns=names)
     a.uns[K.stnb] = {K.infer: info}
     a.uns[f'{K.tgt_name}{K.colors_suffix}'] = ['#%02x%02x%02x' % tuple(c) for c in colors[1:]]
+    if spatial: a.uns[K.spatial] = spatial
     write_h5ad(a, path)
 
 # %% ../nbs/10_infer.ipynb #a67868ed
 def predict_slide(learner_or_path,         # model.pth path, fastai Learner (`nuclei_learner`) or (nn.Module, meta)
                   image,                   # slide path (OME-TIFF, SVS, TIFF) or (H, W, 3) uint8 array
                   mpp:float=None,          # level-0 um/px of `image` (default: the file's metadata; required for arrays)
-                  out=None,                # output folder (labels.zarr, nuclei.h5ad, nuclei.geojson)
+                  out=None,                # output folder (labels.zarr, nuclei.h5ad, nuclei.geojson, overlay.png)
                   cfg:InferConfig=None,    # tiling settings (default: `InferConfig()`)
                   class_names:list=None,   # expected class names: a model with others is an error
                   overwrite:bool=False,    # replace an existing output folder?
                   device=None,             # default: `default_device()`
                   show:bool=None,          # progress bar (default: $STNB_PROGRESS)
+                  simplify:float=0.,       # GeoJSON outline tolerance in level-0 px (Douglas-Peucker; 0: exact pixel outlines; see `simplify_report`)
+                  thumb:int=2000,          # longest side of the slide thumbnail (overlay.png, uns['spatial']) in pixels
                   **kw):                   # InferConfig fields overriding `cfg` (tile, margin, mpp, batch_size, postproc, ...)
-    "Predict nuclei over a whole slide tile by tile; write labels (zarr), a nucleus table (h5ad) and QuPath GeoJSON into `out`."
-    import zarr
+    "Predict nuclei over a whole slide tile by tile; write labels (OME-NGFF zarr), a nucleus table (h5ad), QuPath GeoJSON and an overview PNG into `out`."
     from stnb.learn import TYPE_COLORS
     if out is None: raise ParamError('no output folder', field='out', fix='pass out= (a folder that does not exist yet)')
     out = Path(out)
@@ -345,15 +502,17 @@ def predict_slide(learner_or_path,         # model.pth path, fastai Learner (`nu
         raise ParamError('output folder exists and is not empty', file=out, field='overwrite', fix='pass overwrite=True (--overwrite) or a new folder')
     bad = set(kw) - {f.name for f in fields(InferConfig)}
     if bad: raise ParamError(f'unknown settings {sorted(bad)}', field=sorted(bad)[0], fix=f'use fields of InferConfig: {[f.name for f in fields(InferConfig)]}')
+    check_param(isinstance(simplify, (int, float, np.number)) and np.isfinite(simplify) and simplify >= 0, 'simplify', simplify, 'a tolerance >= 0 in level-0 pixels')
     model, meta = resolve_model(learner_or_path, class_names, device)
     cfg = replace(cfg or InferConfig(), **kw).resolve(meta)
     names = list(meta['class_names'])
     src = SlideSource(image, mpp=mpp, target_mpp=cfg.mpp, pad_value=cfg.pad_value)
     H, W = src.shape; grid = tile_grid((H, W), cfg)
+    tsrc = thumbnail_source(src, thumb); from0 = np.linalg.inv(tsrc.to_level0); canvas = np.zeros(tsrc.shape, np.uint8)
     rows, feats_n, next_id, n_big, n_dup, n_conf = [], 0, 1, 0, 0, 0
     colors = (np.asarray(TYPE_COLORS)[np.clip(np.arange(len(names) + 1), 0, len(TYPE_COLORS) - 1)] * 255).round().astype(int)
     with atomic_dir(out, overwrite=overwrite) as d:
-        z = zarr.create_array(store=str(d/K.pred_labels), shape=(H, W), chunks=(min(cfg.chunk, H), min(cfg.chunk, W)), dtype='int32', fill_value=0)
+        g, z = create_labels(d/K.pred_labels, (H, W), cfg.chunk)
         band = _Band(z, H, W)
         with open(d/K.pred_geojson, 'w') as gj:
             gj.write('{"type": "FeatureCollection", "features": [\n')
@@ -369,34 +528,41 @@ def predict_slide(learner_or_path,         # model.pth path, fastai Learner (`nu
                     ys, xs = np.nonzero(msk)
                     cy, cx = ys.mean() + sy.start + ya, xs.mean() + sx.start + xa
                     poly = nucleus_polygon(msk, sy.start + ya, sx.start + xa, src.to_level0)
+                    draw_outline(canvas, poly, typ[j - 1], from0)
                     x0, y0 = (src.to_level0 @ [cx, cy, 1])[:2]
                     tname = names[typ[j - 1] - 1]
                     area_um2 = len(ys) * cfg.mpp ** 2
                     rows.append((int(gid[j]), int(t.Index), len(ys), area_um2, cx, cy,
                                  x0, y0, tname, float(frac[j - 1]), mean[j - 1]))
-                    gj.write((',\n' if feats_n else '') + json.dumps(_feature(poly, tname, colors[typ[j - 1]],
+                    gj.write((',\n' if feats_n else '') + json.dumps(_feature(simplify_outline(poly, simplify), tname, colors[typ[j - 1]],
                              {K.label_id: gid[j], K.area_um2: area_um2, **{K.prob_prefix + c: v for c, v in zip(names, mean[j - 1])}})))
                     feats_n += 1
             gj.write('\n]}\n')
         band.close()
+        paths = write_label_levels(g, cfg.chunk)
+        g.attrs.update(ngff_attrs(paths, src.mpp0, src.to_level0))
+        img_t = read_thumbnail(tsrc)
+        _write_png(d/KP.overlay, overlay_thumbnail(img_t, canvas, colors, names))
         info = {K.image_path: str(src.path) if src.path else 'array', K.level0_mpp: src.mpp0, K.mpp_source: src.mpp_source,
                 K.pyramid_level: src.level, K.mpp: cfg.mpp, K.frame: K.model_px, K.to_level0: src.to_level0.tolist(),
                 K.level0_shape: list(src.level0_shape), 'class_names': names, K.infer_config: asdict(cfg), 'model': meta.get('model', {}),
-                K.n_nuclei: len(rows), K.n_tiles: len(grid), K.n_too_large: n_big, K.n_duplicate: n_dup, K.n_conflict_px: n_conf, K.band_rows: band.peak}
+                K.n_nuclei: len(rows), K.n_tiles: len(grid), K.n_too_large: n_big, K.n_duplicate: n_dup, K.n_conflict_px: n_conf, K.band_rows: band.peak,
+                KP.n_levels: len(paths), KP.simplify: simplify, KP.thumb_mpp: tsrc.target_mpp}
         info = json.loads(json.dumps(info, default=float))
         z.attrs.update(info)
-        _write_table(d/K.pred_table, rows, names, colors, src.mpp0, info)
+        diam = 2 * math.sqrt(np.median([r[3] for r in rows]) / math.pi) if rows else 8.   # um; 8: a typical nucleus, for an empty slide
+        _write_table(d/K.pred_table, rows, names, colors, src.mpp0, info, spatial_uns(img_t, tsrc.target_mpp, diam, _library_id(src)))
     if n_big: warnings.warn(f'{n_big} nuclei touched the edge of their tile and were dropped: raise margin (now {cfg.margin} px)')
     return out
 
 # %% ../nbs/10_infer.ipynb #36b6091a
 def read_prediction(out) -> tuple:  # a folder written by `predict_slide`
     "(labels zarr array, nucleus AnnData, GeoJSON dict) of a prediction folder."
-    import zarr, anndata as ad
+    import anndata as ad
     out = Path(out)
     for f in (K.pred_labels, K.pred_table, K.pred_geojson):
         if not (out/f).exists(): raise MissingFileError(f'prediction folder lacks {f}', file=out/f, fix='run predict_slide / stnb-predict again')
-    return zarr.open_array(str(out/K.pred_labels), mode='r'), ad.read_h5ad(out/K.pred_table), json.loads((out/K.pred_geojson).read_text())
+    return open_labels(out/K.pred_labels), ad.read_h5ad(out/K.pred_table), json.loads((out/K.pred_geojson).read_text())
 
 # %% ../nbs/10_infer.ipynb #127a42e2
 def read_postproc(path) -> dict:
@@ -415,7 +581,7 @@ def read_postproc(path) -> dict:
 @call_parse
 def stnb_predict(model:str,              # model checkpoint (model.pth from stnb-train)
                  image:str,              # slide: OME-TIFF, SVS or TIFF
-                 out:str,                # output folder (labels.zarr, nuclei.h5ad, nuclei.geojson)
+                 out:str,                # output folder (labels.zarr, nuclei.h5ad, nuclei.geojson, overlay.png)
                  mpp:float=None,         # level-0 um/px of the image (default: from its metadata)
                  tile:int=None,          # tile size in model pixels (default: the model's)
                  overlap:int=None,       # overlap of neighbouring tiles in model pixels, 2 x margin (default: tile // 4)
@@ -423,14 +589,14 @@ def stnb_predict(model:str,              # model checkpoint (model.pth from stnb
                  batch_size:int=8,       # tiles per forward pass
                  fg_thresh:float=0.5,    # foreground probability threshold of the post-processing
                  postproc:str=None,      # JSON file of `instances_from_maps` keywords (e.g. model/postproc.json of a `stnb-bench consep` run); its keys win
+                 simplify:float=0.,      # GeoJSON outline tolerance in level-0 px (0: exact pixel outlines; 0.25 at 20x: a quarter of the vertices, IoU 0.95)
                  overwrite:bool=False,   # replace an existing output folder
                  device:str=None,        # cpu, cuda, cuda:1 (default: CUDA when available)
                  quiet:bool=False):      # no progress bar
-    "Predict nuclei on a whole slide: instance labels (zarr), a nucleus table (h5ad) and QuPath GeoJSON."
-    import zarr
+    "Predict nuclei on a whole slide: instance labels (OME-NGFF zarr), a nucleus table (h5ad), QuPath GeoJSON and an overview PNG."
     cfg = InferConfig(tile=tile, margin=None if overlap is None else overlap // 2, mpp=model_mpp, batch_size=batch_size,
                       postproc={'fg_thresh': fg_thresh, **(read_postproc(postproc) if postproc else {})})
-    o = predict_slide(model, image, mpp=mpp, out=out, cfg=cfg, overwrite=overwrite, device=device, show=False if quiet else None)
-    z = zarr.open_array(str(Path(o)/K.pred_labels), mode='r').attrs
-    print(f"{z[K.n_nuclei]} nuclei in {z[K.n_tiles]} tiles -> {o}/{{{K.pred_labels}, {K.pred_table}, {K.pred_geojson}}}")
+    o = predict_slide(model, image, mpp=mpp, out=out, cfg=cfg, overwrite=overwrite, device=device, show=False if quiet else None, simplify=simplify)
+    z = open_labels(Path(o)/K.pred_labels).attrs
+    print(f"{z[K.n_nuclei]} nuclei in {z[K.n_tiles]} tiles -> {o}/{{{K.pred_labels}, {K.pred_table}, {K.pred_geojson}, {KP.overlay}}}")
     return o
