@@ -11,11 +11,12 @@ from .core import *
 
 # %% auto #0
 __all__ = ['SCRIPTS', 'QUIET', 'script_function', 'option_names', 'unknown_option', 'run_cli', 'simulate', 'prepare', 'train',
-           'predict', 'bench']
+           'is_cohort', 'predict', 'cohort', 'bench']
 
 # %% ../nbs/14_cli.ipynb #e11dd4da
 SCRIPTS = {'stnb-simulate': 'stnb.data.synth:stnb_simulate', 'stnb-prepare': 'stnb.prepare:stnb_prepare',
-           'stnb-train': 'stnb.learn:stnb_train', 'stnb-predict': 'stnb.infer:stnb_predict', 'stnb-bench': 'stnb.bench:stnb_bench'}
+           'stnb-train': 'stnb.learn:stnb_train', 'stnb-predict': 'stnb.infer:stnb_predict', 'stnb-bench': 'stnb.bench:stnb_bench',
+           'stnb-cohort': 'stnb.cohort:stnb_cohort'}
 QUIET = [(FutureWarning, r'`torch\.jit\.script` is deprecated'), (FutureWarning, r'.*torch\.jit.*deprecated')]
 
 def _quiet():
@@ -70,5 +71,13 @@ def run_cli(name:str,           # console script name, a key of `SCRIPTS`
 def simulate(): sys.exit(run_cli('stnb-simulate'))
 def prepare(): sys.exit(run_cli('stnb-prepare'))
 def train(): sys.exit(run_cli('stnb-train'))
-def predict(): sys.exit(run_cli('stnb-predict'))
+def is_cohort(image:str) -> bool:  # the IMAGE argument of stnb-predict
+    "Whether stnb-predict's IMAGE names many slides: a folder, a glob pattern or a CSV of paths."
+    from pathlib import Path
+    return Path(image).is_dir() or any(c in image for c in '*?[') or image.lower().endswith('.csv')
+
+def predict():
+    a = sys.argv[1:]   # MODEL IMAGE OUT ...: many slides go to stnb-cohort (a Dask job, resumable, one summary)
+    sys.exit(run_cli('stnb-cohort' if len(a) >= 2 and not a[1].startswith('-') and is_cohort(a[1]) else 'stnb-predict'))
+def cohort(): sys.exit(run_cli('stnb-cohort'))
 def bench(): sys.exit(run_cli('stnb-bench'))
