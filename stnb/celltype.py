@@ -775,8 +775,10 @@ def reference_scorer(C, genes, ids=None, reference=None, type_col:str=K.ref_cell
     F, cols = align_reference(P, genes, ids)
     if how == 'singler':
         L, tix, types, g = singler_reference(F, lab, target_sum, max_per_type, n_de, seed)
-        Lg = L[:, g]   # (library sizes over all shared genes, as for the reference fractions)
-        return (lambda C_: by_rows(lambda c: singler_scores(lognorm(c[:, cols], target_sum)[:, g], Lg, tix, q), C_)), [str(t) for t in types]
+        Lg = L[:, g]; X = lambda c: lognorm(c[:, cols], target_sum)[:, g]   # library sizes over all shared genes, as for the reference
+        score = lambda C_: by_rows(lambda c: singler_scores(X(c), Lg, tix, q), C_)
+        score.fine_tune = lambda C_, S, tune=0.05: fine_tune(X(C_), Lg, tix, S, q, tune)   # labels from `score(C_)` = S, refined
+        return score, [str(t) for t in types]
     if how == 'corr':
         R, types = type_profiles(F, lab, target_sum)
         return (lambda C_: by_rows(lambda c: correlation_scores(lognorm(c[:, cols], target_sum), R), C_)), [str(t) for t in types]
@@ -849,10 +851,7 @@ def _b3(adata, key, C, genes, ids, zero, o, reference, ts, seed, uns):
     scorer, types = reference_scorer(C, genes, ids, ref, how='corr' if o['how'] == 'logreg' else o['how'], target_sum=ts, seed=seed, **rk)
     S = scorer(C); obs, obsm = {}, {key + K.ct_scores_suffix: S}
     idx = S.argmax(1)
-    if o['how'] == 'singler' and o['fine_tune']:
-        F, cols = align_reference(ref[0], genes, ids)
-        L, tix, _, g = singler_reference(F, ref[1], ts, o['max_per_type'], o['n_de'], seed)
-        idx = fine_tune(lognorm(C[:, cols], ts)[:, g], L[:, g], tix, S, o['q'], o['tune'])
+    if o['how'] == 'singler' and o['fine_tune']: idx = scorer.fine_tune(C, S, o['tune'])
     if o['how'] == 'logreg':
         lr, _ = reference_scorer(C, genes, ids, ref, how='logreg', target_sum=ts, C_reg=o['C_reg'], n_per_type=o['n_per_type'], seed=seed)
         P = softmax(lr(C)); idx = P.argmax(1)

@@ -17,7 +17,7 @@ __all__ = ['SCRIPTS', 'QUIET', 'script_function', 'option_names', 'unknown_optio
 SCRIPTS = {'stnb-simulate': 'stnb.data.synth:stnb_simulate', 'stnb-prepare': 'stnb.prepare:stnb_prepare',
            'stnb-train': 'stnb.learn:stnb_train', 'stnb-predict': 'stnb.infer:stnb_predict', 'stnb-bench': 'stnb.bench:stnb_bench',
            'stnb-cohort': 'stnb.cohort:stnb_cohort'}
-QUIET = [(FutureWarning, r'`torch\.jit\.script` is deprecated'), (FutureWarning, r'.*torch\.jit.*deprecated')]
+QUIET = [(FutureWarning, r'.*torch\.jit.*deprecated')]   # torch's own code, on import
 
 def _quiet():
     for cat, msg in QUIET: warnings.filterwarnings('ignore', category=cat, message=msg)
