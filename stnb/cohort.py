@@ -217,13 +217,14 @@ def cohort_client(scheduler=None,            # None: a new LocalCluster; 'tcp://
                   n_workers:int=2,           # workers of a new LocalCluster (processes)
                   threads_per_worker:int=1,  # threads of each (torch uses them inside a slide)
                   memory_limit='auto',       # per worker, e.g. '4GiB' ('auto': system memory / n_workers)
+                  connect_timeout='20s',     # how long to try reaching a scheduler given by address
                   **cluster_kw):             # more keywords of `distributed.LocalCluster`
     "A dask `Client` for a cohort; a cluster or connection it made is closed on exit."
     from distributed import Client, LocalCluster
     _check_cluster(scheduler, n_workers, threads_per_worker, memory_limit)
     if isinstance(scheduler, Client): yield scheduler; return
     if isinstance(scheduler, str):
-        try: client = Client(scheduler, timeout='20s')
+        try: client = Client(scheduler, timeout=connect_timeout)
         except (OSError, TimeoutError) as e:
             raise ParamError(f'cannot reach the dask scheduler ({type(e).__name__}: {e})', field='scheduler',
                              fix="pass the address a running scheduler prints, e.g. 'tcp://10.0.0.5:8786', or None for a local cluster") from None
@@ -315,6 +316,7 @@ def predict_cohort(model,                      # checkpoint path (model.pth), a 
     out = Path(out).expanduser().absolute()
     if out.exists() and not out.is_dir(): raise ParamError('the cohort output exists and is not a folder', file=out, field='out', fix='pass a folder path')
     kw = dict(predict_kw); mpp = kw.pop('mpp', None)
+    created = not out.exists()
     ref, tmp_model = _model_ref(model, out, kw.get('class_names'))
     out.mkdir(parents=True, exist_ok=True)
     rows = {}
@@ -329,6 +331,9 @@ def predict_cohort(model,                      # checkpoint path (model.pth), a 
                     _clear_tmp(out/r.slide)
                     rows[r.slide] = {KC.slide: r.slide, K.run_status: K.run_failed, K.run_error: _died(e), KC.path: r.path}
                 f.release()
+    except ParamError:                   # no cluster to run on (e.g. the scheduler cannot be reached): leave nothing behind
+        if created and not rows: shutil.rmtree(out, ignore_errors=True)
+        raise
     finally:
         if tmp_model is not None: tmp_model.unlink(missing_ok=True)
     df = pd.DataFrame([rows[s] for s in tab[KC.slide]], columns=list(KC.columns))
@@ -353,7 +358,7 @@ def stnb_cohort(model:str,                 # model checkpoint (model.pth from st
                 resume:bool=True,          # skip slides whose output folder is complete; --no-resume predicts them all again
                 mpp:float=None,            # level-0 um/px of slides without it in the file or the CSV
                 tile:int=None,             # tile size in model pixels (default: the model's)
-                overlap:int=None,          # overlap of neighbouring tiles in model pixels, 2 x margin (default: tile // 4)
+                margin:float=None,         # context around each tile's core in um, > the largest nucleus radius (default: 10)
                 model_mpp:float=None,      # um/px to run the model at (default: its training mpp)
                 batch_size:int=8,          # tiles per forward pass
                 fg_thresh:float=0.5,       # foreground probability threshold of the post-processing
@@ -361,7 +366,7 @@ def stnb_cohort(model:str,                 # model checkpoint (model.pth from st
                 device:str=None,           # cpu, cuda, cuda:1 on the workers (default: CUDA when available)
                 quiet:bool=False):         # no progress bar
     "Predict nuclei on every slide of a cohort as a Dask job; exit status 1 when a slide failed (see OUT/cohort.csv)."
-    cfg = InferConfig(tile=tile, margin=None if overlap is None else overlap // 2, mpp=model_mpp, batch_size=batch_size,
+    cfg = InferConfig(tile=tile, margin_um=margin, mpp=model_mpp, batch_size=batch_size,
                       postproc={'fg_thresh': fg_thresh, **(read_postproc(postproc) if postproc else {})})
     df = predict_cohort(model, slides, out, scheduler=scheduler, n_workers=n_workers, threads_per_worker=threads_per_worker,
                         memory_limit=memory_limit, resume=resume, show=False if quiet else None, cfg=cfg, mpp=mpp, device=device)

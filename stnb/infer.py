@@ -18,11 +18,11 @@ from .io import LazyImage, pick_level, resample_window
 from .postproc import instances_from_maps, postproc_for_mpp
 
 # %% auto #0
-__all__ = ['KP', 'image_mpp', 'InferConfig', 'SlideSource', 'write_pyramid', 'thumbnail_source', 'read_thumbnail', 'tile_grid',
-           'keep_instances', 'resolve_model', 'iter_tile_instances', 'create_labels', 'write_label_levels',
-           'ngff_attrs', 'open_labels', 'nucleus_polygon', 'n_vertices', 'simplify_outline', 'simplify_report',
-           'draw_outline', 'overlay_thumbnail', 'spatial_uns', 'predict_slide', 'read_prediction', 'read_postproc',
-           'stnb_predict']
+__all__ = ['MARGIN_UM', 'KP', 'image_mpp', 'InferConfig', 'SlideSource', 'write_pyramid', 'thumbnail_source', 'read_thumbnail',
+           'tile_grid', 'keep_instances', 'edge_fragments', 'uncovered', 'count_merged', 'lost_nuclei', 'resolve_model',
+           'iter_tile_instances', 'create_labels', 'write_label_levels', 'ngff_attrs', 'open_labels', 'nucleus_polygon',
+           'n_vertices', 'simplify_outline', 'simplify_report', 'draw_outline', 'overlay_thumbnail', 'spatial_uns',
+           'predict_slide', 'read_prediction', 'read_postproc', 'stnb_predict']
 
 # %% ../nbs/10_infer.ipynb #c1948a13
 class KP:
@@ -32,6 +32,7 @@ class KP:
     hires_scalef = 'tissue_hires_scalef'; spot_diameter = 'spot_diameter_fullres'
     multiscales = 'multiscales'; image_label = 'image-label'; ngff_version = '0.4'   # OME-NGFF group attributes
     simplify = 'geojson_simplify_px'; thumb_mpp = 'thumb_mpp'; n_levels = 'n_label_levels'   # run attributes (zarr attrs and uns)
+    n_edge_dropped = 'n_edge_dropped'; margin_um = 'margin_um'                           # edge instances dropped by their tile; the margin in um
 
 # %% ../nbs/10_infer.ipynb #623d6925
 def _open_tiff(path):
@@ -61,11 +62,14 @@ def image_mpp(path) -> tuple:  # an OME-TIFF, SVS or TIFF file
     return None, None
 
 # %% ../nbs/10_infer.ipynb #f34885e3
+MARGIN_UM = 10.   # default tile margin (um): the 99th percentile of nucleus radius (centroid to farthest pixel) in CoNSeP + CPM15
+
 @dataclass
 class InferConfig:
     "Tiling, batching and post-processing settings of `predict_slide` (sizes in pixels of the model frame)."
-    tile:int = None          # tile the model sees (default: the checkpoint's training tile)
-    margin:int = None        # context on each side of a tile's core; > largest nucleus radius (default: tile // 8)
+    tile:int = None          # tile the model sees (default: the checkpoint's training tile, grown when the margin needs it)
+    margin:int = None        # context on each side of a tile's core in px; > largest nucleus radius (default: from `margin_um`)
+    margin_um:float = None   # the same in um, converted at `mpp` (default: `MARGIN_UM`); give `margin` or `margin_um`, not both
     mpp:float = None         # um/px the model runs at (default: the checkpoint's training mpp)
     batch_size:int = 8       # tiles per forward pass
     chunk:int = 1024         # side of the zarr chunks of the label image
@@ -79,14 +83,22 @@ class InferConfig:
     def resolve(self, meta:dict) -> 'InferConfig':
         "A copy with defaults filled from the checkpoint `meta` and every value checked."
         c = replace(self, postproc=dict(self.postproc))
-        if c.tile is None: c.tile = int(meta.get('tile') or 256)
         if c.mpp is None: c.mpp = meta.get('mpp')
-        if c.margin is None: c.margin = c.tile // 8
+        if c.mpp is None: raise FrameError('the model has no training mpp', field='mpp', fix='pass mpp= (um/px the model was trained at)')
+        check_param(isinstance(c.mpp, (int, float, np.number)) and np.isfinite(c.mpp) and c.mpp > 0, 'mpp', c.mpp, 'a positive pixel size in um')
+        if c.margin is not None and c.margin_um is not None:
+            raise ParamError('both margin (px) and margin_um are given', field='margin_um', fix='give one of them')
+        if c.margin is None:
+            um = MARGIN_UM if c.margin_um is None else c.margin_um
+            check_param(isinstance(um, (int, float, np.number)) and np.isfinite(um) and um >= 0, 'margin_um', um, 'a margin >= 0 in um')
+            c.margin = int(math.ceil(um / c.mpp - 1e-9))
+        if c.tile is None:
+            c.tile = int(meta.get('tile') or 256)
+            if c.tile - 2 * c.margin < c.tile / 2: c.tile = int(32 * math.ceil(4 * c.margin / 32))   # core >= tile / 2
         check_param(isinstance(c.tile, (int, np.integer)) and c.tile >= 8, 'tile', c.tile, 'an int >= 8 (pixels)')
         check_param(isinstance(c.margin, (int, np.integer)) and 0 <= c.margin and c.core > 0, 'margin', c.margin,
                     f'an int >= 0 with tile - 2*margin > 0 (tile={c.tile})')
-        if c.mpp is None: raise FrameError('the model has no training mpp', field='mpp', fix='pass mpp= (um/px the model was trained at)')
-        check_param(float(c.mpp) > 0, 'mpp', c.mpp, 'a positive pixel size in um')
+        c.margin_um = c.margin * float(c.mpp)
         for nm in ('batch_size', 'chunk'): check_param(isinstance(getattr(c, nm), (int, np.integer)) and getattr(c, nm) > 0, nm, getattr(c, nm), 'a positive int')
         check_param(0 <= c.pad_value <= 255, 'pad_value', c.pad_value, 'an int in [0, 255]')
         c.postproc = postproc_for_mpp(float(c.mpp), **c.postproc)   # pixel settings at the model's resolution, yours on top
@@ -219,6 +231,50 @@ def keep_instances(inst:np.ndarray,     # (T, T) instance labels of one tile
     touch = np.isin(lab, edge)
     return lab[in_core & ~touch], lab[in_core & touch]
 
+# %% ../nbs/10_infer.ipynb #01c1abbe
+def edge_fragments(inst:np.ndarray,     # (T, T) instance labels of one tile
+                   tile,                # its row of `tile_grid`
+                   H:int, W:int,        # size of the model frame
+                   keep=(),             # labels the tile keeps (`keep_instances`): not recorded
+                   only=None) -> list:  # record only these labels (e.g. the dropped ones of `keep_instances`); None: all not kept
+    "Instances of a tile it does not keep, as (y0, x0, mask) in model-frame pixels clipped to the frame."
+    out, keep = [], set(np.asarray(keep).tolist())
+    only = None if only is None else set(np.asarray(only).tolist())
+    ya, yb = max(0, -tile.y0), min(inst.shape[0], H - tile.y0); xa, xb = max(0, -tile.x0), min(inst.shape[1], W - tile.x0)
+    if ya >= yb or xa >= xb: return out
+    v = inst[ya:yb, xa:xb]                                             # the part of the tile inside the frame
+    for l, sl in enumerate(ndi.find_objects(v), 1):
+        if sl is None or l in keep or (only is not None and l not in only): continue
+        out.append((int(sl[0].start + ya + tile.y0), int(sl[1].start + xa + tile.x0), v[sl] == l))
+    return out
+
+def uncovered(labels,                   # final labels of model-frame rows y_off.. (array, or zarr array)
+              fragments:list,           # (y0, x0, mask) from `edge_fragments`, inside those rows
+              min_cover:float=0.5,      # a fragment less covered than this by kept nuclei is lost
+              y_off:int=0) -> list:     # model-frame row of `labels[0]`
+    "The fragments that kept nuclei cover less than `min_cover` of: parts of nuclei no tile kept."
+    return [(y, x, m) for y, x, m in fragments if (labels[y - y_off:y - y_off + m.shape[0], x:x + m.shape[1]][m] > 0).mean() < min_cover]
+
+def count_merged(lost:list) -> int:     # (y0, x0, mask) fragments
+    "Number of groups of pixel-overlapping fragments (the fragments of one nucleus, seen from several tiles, count once)."
+    parent = list(range(len(lost)))
+    def root(i):
+        while parent[i] != i: parent[i] = parent[parent[i]]; i = parent[i]
+        return i
+    for i, (ya, xa, ma) in enumerate(lost):
+        for j in range(i):
+            yb, xb, mb = lost[j]
+            y0, y1, x0, x1 = max(ya, yb), min(ya + ma.shape[0], yb + mb.shape[0]), max(xa, xb), min(xa + ma.shape[1], xb + mb.shape[1])
+            if y0 < y1 and x0 < x1 and (ma[y0 - ya:y1 - ya, x0 - xa:x1 - xa] & mb[y0 - yb:y1 - yb, x0 - xb:x1 - xb]).any():
+                parent[root(i)] = root(j)
+    return len({root(i) for i in range(len(lost))})
+
+def lost_nuclei(labels,                 # final label image of the model frame
+                fragments:list,         # (y0, x0, mask) from `edge_fragments`
+                min_cover:float=0.5) -> int:  # a fragment less covered than this by kept nuclei is lost
+    "Number of nuclei lost at tile edges: fragments no kept nucleus covers, the fragments of one nucleus counted once."
+    return count_merged(uncovered(labels, fragments, min_cover))
+
 # %% ../nbs/10_infer.ipynb #fb1444d7
 def resolve_model(learner_or_path, class_names:list=None, device=None) -> tuple:
     "(model in eval mode on `device`, meta) from a checkpoint path, a Learner or an (nn.Module, meta) pair."
@@ -251,9 +307,10 @@ def iter_tile_instances(model:nn.Module,      # from `resolve_model`
     dev = next(iter(model.parameters()), torch.zeros(0)).device
     amp = cfg.amp if cfg.amp is not None else dev.type == 'cuda'
     T, B = cfg.tile, cfg.batch_size
-    rows = list(grid.itertuples())
-    for b0 in progress(range(0, len(rows), B), total=math.ceil(len(rows) / B), comment='tiles', show=show):
-        batch = rows[b0:b0 + B]
+    rows, batch = list(grid.itertuples()), []
+    for k, t in enumerate(progress(rows, total=len(rows), comment='tiles', show=show)):   # the bar counts tiles
+        batch.append(t)
+        if len(batch) < B and k < len(rows) - 1: continue
         x = np.stack([src.window(t.y0, t.x0, T, T) for t in batch]).transpose(0, 3, 1, 2)
         x = torch.from_numpy(np.ascontiguousarray(x)).to(dev)
         with torch.inference_mode(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=amp):
@@ -262,6 +319,7 @@ def iter_tile_instances(model:nn.Module,      # from `resolve_model`
         for t, f, h, p in zip(batch, fg, hv, tp):
             inst, tab = instances_from_maps(f, h, **cfg.postproc)
             yield t, inst, tab, p
+        batch = []
 
 # %% ../nbs/10_infer.ipynb #9448249e
 class _Band:
@@ -509,7 +567,7 @@ def predict_slide(learner_or_path,         # model.pth path, fastai Learner (`nu
     src = SlideSource(image, mpp=mpp, target_mpp=cfg.mpp, pad_value=cfg.pad_value)
     H, W = src.shape; grid = tile_grid((H, W), cfg)
     tsrc = thumbnail_source(src, thumb); from0 = np.linalg.inv(tsrc.to_level0); canvas = np.zeros(tsrc.shape, np.uint8)
-    rows, feats_n, next_id, n_big, n_dup, n_conf = [], 0, 1, 0, 0, 0
+    rows, pend, lost, n_edge, feats_n, next_id, n_dup, n_conf = [], [], [], 0, 0, 1, 0, 0
     colors = (np.asarray(TYPE_COLORS)[np.clip(np.arange(len(names) + 1), 0, len(TYPE_COLORS) - 1)] * 255).round().astype(int)
     with atomic_dir(out, overwrite=overwrite) as d:
         g, z = create_labels(d/K.pred_labels, (H, W), cfg.chunk)
@@ -518,7 +576,12 @@ def predict_slide(learner_or_path,         # model.pth path, fastai Learner (`nu
             gj.write('{"type": "FeatureCollection", "features": [\n')
             for t, inst, tab, tp in iter_tile_instances(model, src, cfg, grid, show):
                 band.need(t.cy0 - cfg.margin, t.cy1 + cfg.margin)
-                keep, big = keep_instances(inst, tab, t); n_big += len(big)
+                if t.col == 0 and pend:      # a new tile row: fragments whose rows are final are resolved now
+                    ready = [f for f in pend if f[0] + f[2].shape[0] <= band.r0]; pend = [f for f in pend if f[0] + f[2].shape[0] > band.r0]
+                    if ready:
+                        ya_ = min(f[0] for f in ready); lost += uncovered(z[ya_:max(f[0] + f[2].shape[0] for f in ready)], ready, y_off=ya_)
+                keep, big = keep_instances(inst, tab, t)
+                fr = edge_fragments(inst, t, H, W, only=big); pend += fr; n_edge += len(fr)
                 if not len(keep): continue
                 final, gid, wl, (ya, xa), (mean, typ, frac), conf, dup = _stitch(band, t, inst, tp, keep, H, W, next_id)
                 n_conf += conf; n_dup += dup; next_id += len(final)
@@ -539,6 +602,7 @@ def predict_slide(learner_or_path,         # model.pth path, fastai Learner (`nu
                     feats_n += 1
             gj.write('\n]}\n')
         band.close()
+        n_big = count_merged(lost + uncovered(z, pend))
         paths = write_label_levels(g, cfg.chunk)
         g.attrs.update(ngff_attrs(paths, src.mpp0, src.to_level0))
         img_t = read_thumbnail(tsrc)
@@ -546,13 +610,14 @@ def predict_slide(learner_or_path,         # model.pth path, fastai Learner (`nu
         info = {K.image_path: str(src.path) if src.path else 'array', K.level0_mpp: src.mpp0, K.mpp_source: src.mpp_source,
                 K.pyramid_level: src.level, K.mpp: cfg.mpp, K.frame: K.model_px, K.to_level0: src.to_level0.tolist(),
                 K.level0_shape: list(src.level0_shape), 'class_names': names, K.infer_config: asdict(cfg), 'model': meta.get('model', {}),
-                K.n_nuclei: len(rows), K.n_tiles: len(grid), K.n_too_large: n_big, K.n_duplicate: n_dup, K.n_conflict_px: n_conf, K.band_rows: band.peak,
+                K.n_nuclei: len(rows), K.n_tiles: len(grid), K.n_too_large: n_big, KP.n_edge_dropped: n_edge, KP.margin_um: cfg.margin_um, K.n_duplicate: n_dup, K.n_conflict_px: n_conf, K.band_rows: band.peak,
                 KP.n_levels: len(paths), KP.simplify: simplify, KP.thumb_mpp: tsrc.target_mpp}
         info = json.loads(json.dumps(info, default=float))
         z.attrs.update(info)
         diam = 2 * math.sqrt(np.median([r[3] for r in rows]) / math.pi) if rows else 8.   # um; 8: a typical nucleus, for an empty slide
         _write_table(d/K.pred_table, rows, names, colors, src.mpp0, info, spatial_uns(img_t, tsrc.target_mpp, diam, _library_id(src)))
-    if n_big: warnings.warn(f'{n_big} nuclei touched the edge of their tile and were dropped: raise margin (now {cfg.margin} px)')
+    if n_big: warnings.warn(f'{n_big} nuclei were lost at tile edges ({n_big / max(len(rows) + n_big, 1):.1%}; larger than the margin allows): '
+                            f'raise margin (now {cfg.margin} px = {cfg.margin_um:g} um; --margin in um on the command line)')
     return out
 
 # %% ../nbs/10_infer.ipynb #36b6091a
@@ -584,7 +649,7 @@ def stnb_predict(model:str,              # model checkpoint (model.pth from stnb
                  out:str,                # output folder (labels.zarr, nuclei.h5ad, nuclei.geojson, overlay.png)
                  mpp:float=None,         # level-0 um/px of the image (default: from its metadata)
                  tile:int=None,          # tile size in model pixels (default: the model's)
-                 overlap:int=None,       # overlap of neighbouring tiles in model pixels, 2 x margin (default: tile // 4)
+                 margin:float=None,      # context around each tile's core in um, > the largest nucleus radius (default: 10)
                  model_mpp:float=None,   # um/px to run the model at (default: its training mpp)
                  batch_size:int=8,       # tiles per forward pass
                  fg_thresh:float=0.5,    # foreground probability threshold of the post-processing
@@ -594,7 +659,7 @@ def stnb_predict(model:str,              # model checkpoint (model.pth from stnb
                  device:str=None,        # cpu, cuda, cuda:1 (default: CUDA when available)
                  quiet:bool=False):      # no progress bar
     "Predict nuclei on a whole slide: instance labels (OME-NGFF zarr), a nucleus table (h5ad), QuPath GeoJSON and an overview PNG."
-    cfg = InferConfig(tile=tile, margin=None if overlap is None else overlap // 2, mpp=model_mpp, batch_size=batch_size,
+    cfg = InferConfig(tile=tile, margin_um=margin, mpp=model_mpp, batch_size=batch_size,
                       postproc={'fg_thresh': fg_thresh, **(read_postproc(postproc) if postproc else {})})
     o = predict_slide(model, image, mpp=mpp, out=out, cfg=cfg, overwrite=overwrite, device=device, show=False if quiet else None, simplify=simplify)
     z = open_labels(Path(o)/K.pred_labels).attrs

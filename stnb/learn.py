@@ -16,15 +16,17 @@ import torchvision.transforms.functional as TF
 import cv2
 from fastcore.basics import store_attr
 from fastcore.meta import delegates
-from fastai.data.core import DataLoaders
-from fastai.data.load import DataLoader
-from fastai.learner import Learner, Metric, save_model
-from fastai.callback.core import Callback, CancelFitException
-from fastai.callback.tracker import SaveModelCallback
-from fastai.optimizer import Adam
-from fastai.vision.learner import create_unet_model
-from fastai.layers import ConvLayer
-from fastai.torch_core import rank_distrib, num_distrib, get_model, distrib_barrier
+with warnings.catch_warnings():   # fastai 2.8 calls torch.jit.script when fastai.layers is imported, which torch deprecates: not ours to fix
+    warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning, module=r'torch\.jit')
+    from fastai.data.core import DataLoaders
+    from fastai.data.load import DataLoader
+    from fastai.learner import Learner, Metric, save_model
+    from fastai.callback.core import Callback, CancelFitException
+    from fastai.callback.tracker import SaveModelCallback
+    from fastai.optimizer import Adam
+    from fastai.vision.learner import create_unet_model
+    from fastai.layers import ConvLayer
+    from fastai.torch_core import rank_distrib, num_distrib, get_model, distrib_barrier
 from fastcore.script import call_parse
 from torchvision.models import resnet18, resnet34, resnet50
 from .core import *
