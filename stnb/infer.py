@@ -92,6 +92,7 @@ class InferConfig:
             um = MARGIN_UM if c.margin_um is None else c.margin_um
             check_param(isinstance(um, (int, float, np.number)) and np.isfinite(um) and um >= 0, 'margin_um', um, 'a margin >= 0 in um')
             c.margin = int(math.ceil(um / c.mpp - 1e-9))
+            if c.margin_um is None and c.tile is not None: c.margin = min(c.margin, c.tile // 4)   # a given tile keeps core >= tile / 2
         if c.tile is None:
             c.tile = int(meta.get('tile') or 256)
             if c.tile - 2 * c.margin < c.tile / 2: c.tile = int(32 * math.ceil(4 * c.margin / 32))   # core >= tile / 2
