@@ -19,10 +19,10 @@ from .postproc import instances_from_maps, postproc_for_mpp
 
 # %% auto #0
 __all__ = ['MARGIN_UM', 'KP', 'image_mpp', 'InferConfig', 'SlideSource', 'write_pyramid', 'thumbnail_source', 'read_thumbnail',
-           'tile_grid', 'keep_instances', 'edge_fragments', 'uncovered', 'count_merged', 'lost_nuclei', 'resolve_model',
-           'iter_tile_instances', 'create_labels', 'write_label_levels', 'ngff_attrs', 'open_labels', 'nucleus_polygon',
-           'n_vertices', 'simplify_outline', 'simplify_report', 'draw_outline', 'overlay_thumbnail', 'spatial_uns',
-           'predict_slide', 'read_prediction', 'read_postproc', 'stnb_predict']
+           'tile_grid', 'keep_instances', 'edge_fragments', 'lost_nuclei', 'resolve_model', 'iter_tile_instances',
+           'create_labels', 'write_label_levels', 'ngff_attrs', 'open_labels', 'nucleus_polygon', 'n_vertices',
+           'simplify_outline', 'simplify_report', 'draw_outline', 'overlay_thumbnail', 'spatial_uns', 'predict_slide',
+           'read_prediction', 'read_postproc', 'stnb_predict']
 
 # %% ../nbs/10_infer.ipynb #c1948a13
 class KP:
@@ -236,27 +236,18 @@ def keep_instances(inst:np.ndarray,     # (T, T) instance labels of one tile
 def edge_fragments(inst:np.ndarray,     # (T, T) instance labels of one tile
                    tile,                # its row of `tile_grid`
                    H:int, W:int,        # size of the model frame
-                   keep=(),             # labels the tile keeps (`keep_instances`): not recorded
-                   only=None) -> list:  # record only these labels (e.g. the dropped ones of `keep_instances`); None: all not kept
-    "Instances of a tile it does not keep, as (y0, x0, mask) in model-frame pixels clipped to the frame."
-    out, keep = [], set(np.asarray(keep).tolist())
-    only = None if only is None else set(np.asarray(only).tolist())
+                   labels) -> list:     # the labels to record (the dropped ones of `keep_instances`)
+    "Instances `labels` of a tile as (y0, x0, mask) in model-frame pixels, clipped to the frame."
+    out, want = [], set(np.asarray(labels).tolist())
     ya, yb = max(0, -tile.y0), min(inst.shape[0], H - tile.y0); xa, xb = max(0, -tile.x0), min(inst.shape[1], W - tile.x0)
     if ya >= yb or xa >= xb: return out
     v = inst[ya:yb, xa:xb]                                             # the part of the tile inside the frame
     for l, sl in enumerate(ndi.find_objects(v), 1):
-        if sl is None or l in keep or (only is not None and l not in only): continue
+        if sl is None or l not in want: continue
         out.append((int(sl[0].start + ya + tile.y0), int(sl[1].start + xa + tile.x0), v[sl] == l))
     return out
 
-def uncovered(labels,                   # final labels of model-frame rows y_off.. (array, or zarr array)
-              fragments:list,           # (y0, x0, mask) from `edge_fragments`, inside those rows
-              min_cover:float=0.5,      # a fragment less covered than this by kept nuclei is lost
-              y_off:int=0) -> list:     # model-frame row of `labels[0]`
-    "The fragments that kept nuclei cover less than `min_cover` of: parts of nuclei no tile kept."
-    return [(y, x, m) for y, x, m in fragments if (labels[y - y_off:y - y_off + m.shape[0], x:x + m.shape[1]][m] > 0).mean() < min_cover]
-
-def count_merged(lost:list) -> int:     # (y0, x0, mask) fragments
+def _count_merged(lost:list) -> int:    # (y0, x0, mask) fragments
     "Number of groups of pixel-overlapping fragments (the fragments of one nucleus, seen from several tiles, count once)."
     parent = list(range(len(lost)))
     def root(i):
@@ -274,7 +265,7 @@ def lost_nuclei(labels,                 # final label image of the model frame
                 fragments:list,         # (y0, x0, mask) from `edge_fragments`
                 min_cover:float=0.5) -> int:  # a fragment less covered than this by kept nuclei is lost
     "Number of nuclei lost at tile edges: fragments no kept nucleus covers, the fragments of one nucleus counted once."
-    return count_merged(uncovered(labels, fragments, min_cover))
+    return _count_merged([(y, x, m) for y, x, m in fragments if (labels[y:y + m.shape[0], x:x + m.shape[1]][m] > 0).mean() < min_cover])
 
 # %% ../nbs/10_infer.ipynb #fb1444d7
 def resolve_model(learner_or_path, class_names:list=None, device=None) -> tuple:
@@ -568,7 +559,7 @@ def predict_slide(learner_or_path,         # model.pth path, fastai Learner (`nu
     src = SlideSource(image, mpp=mpp, target_mpp=cfg.mpp, pad_value=cfg.pad_value)
     H, W = src.shape; grid = tile_grid((H, W), cfg)
     tsrc = thumbnail_source(src, thumb); from0 = np.linalg.inv(tsrc.to_level0); canvas = np.zeros(tsrc.shape, np.uint8)
-    rows, pend, lost, n_edge, feats_n, next_id, n_dup, n_conf = [], [], [], 0, 0, 1, 0, 0
+    rows, frags, feats_n, next_id, n_dup, n_conf = [], [], 0, 1, 0, 0
     colors = (np.asarray(TYPE_COLORS)[np.clip(np.arange(len(names) + 1), 0, len(TYPE_COLORS) - 1)] * 255).round().astype(int)
     with atomic_dir(out, overwrite=overwrite) as d:
         g, z = create_labels(d/K.pred_labels, (H, W), cfg.chunk)
@@ -577,12 +568,8 @@ def predict_slide(learner_or_path,         # model.pth path, fastai Learner (`nu
             gj.write('{"type": "FeatureCollection", "features": [\n')
             for t, inst, tab, tp in iter_tile_instances(model, src, cfg, grid, show):
                 band.need(t.cy0 - cfg.margin, t.cy1 + cfg.margin)
-                if t.col == 0 and pend:      # a new tile row: fragments whose rows are final are resolved now
-                    ready = [f for f in pend if f[0] + f[2].shape[0] <= band.r0]; pend = [f for f in pend if f[0] + f[2].shape[0] > band.r0]
-                    if ready:
-                        ya_ = min(f[0] for f in ready); lost += uncovered(z[ya_:max(f[0] + f[2].shape[0] for f in ready)], ready, y_off=ya_)
                 keep, big = keep_instances(inst, tab, t)
-                fr = edge_fragments(inst, t, H, W, only=big); pend += fr; n_edge += len(fr)
+                if len(big): frags += edge_fragments(inst, t, H, W, big)
                 if not len(keep): continue
                 final, gid, wl, (ya, xa), (mean, typ, frac), conf, dup = _stitch(band, t, inst, tp, keep, H, W, next_id)
                 n_conf += conf; n_dup += dup; next_id += len(final)
@@ -603,7 +590,7 @@ def predict_slide(learner_or_path,         # model.pth path, fastai Learner (`nu
                     feats_n += 1
             gj.write('\n]}\n')
         band.close()
-        n_big = count_merged(lost + uncovered(z, pend))
+        n_big = lost_nuclei(z, frags)
         paths = write_label_levels(g, cfg.chunk)
         g.attrs.update(ngff_attrs(paths, src.mpp0, src.to_level0))
         img_t = read_thumbnail(tsrc)
@@ -611,7 +598,7 @@ def predict_slide(learner_or_path,         # model.pth path, fastai Learner (`nu
         info = {K.image_path: str(src.path) if src.path else 'array', K.level0_mpp: src.mpp0, K.mpp_source: src.mpp_source,
                 K.pyramid_level: src.level, K.mpp: cfg.mpp, K.frame: K.model_px, K.to_level0: src.to_level0.tolist(),
                 K.level0_shape: list(src.level0_shape), 'class_names': names, K.infer_config: asdict(cfg), 'model': meta.get('model', {}),
-                K.n_nuclei: len(rows), K.n_tiles: len(grid), K.n_too_large: n_big, KP.n_edge_dropped: n_edge, KP.margin_um: cfg.margin_um, K.n_duplicate: n_dup, K.n_conflict_px: n_conf, K.band_rows: band.peak,
+                K.n_nuclei: len(rows), K.n_tiles: len(grid), K.n_too_large: n_big, KP.n_edge_dropped: len(frags), KP.margin_um: cfg.margin_um, K.n_duplicate: n_dup, K.n_conflict_px: n_conf, K.band_rows: band.peak,
                 KP.n_levels: len(paths), KP.simplify: simplify, KP.thumb_mpp: tsrc.target_mpp}
         info = json.loads(json.dumps(info, default=float))
         z.attrs.update(info)
