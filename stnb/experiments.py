@@ -23,9 +23,10 @@ from .data.synth import PANNUKE
 
 # %% auto #0
 __all__ = ['PANNUKE_CLASSES', 'SEG_KEYS', 'HOVERNET_CONSEP', 'DIAG_KEYS', 'CPM15_MPP', 'CONSEP_MPP', 'CONSEP_CLASS_NAMES',
-           'POSTPROC_GRID', 'manual_sample', 'truth_tiles', 'score_tile', 'score_model', 'score_classical', 'summarise',
-           'mean_ci', 'consep_images', 'consep_names', 'read_consep', 'consep_mosaic', 'consep_bundle', 'cpm15_tiles',
-           'consep_tiles', 'consep_store', 'predict_tiles', 'score_maps', 'tune_postproc', 'supervision_verdict',
+           'POSTPROC_GRID', 'CONSEP_SIZE', 'CONSEP_TILE', 'manual_sample', 'truth_tiles', 'score_tile', 'score_model',
+           'score_classical', 'summarise', 'mean_ci', 'consep_images', 'consep_names', 'read_consep', 'consep_mosaic',
+           'consep_bundle', 'cpm15_tiles', 'consep_tiles', 'consep_store', 'predict_tiles', 'score_maps',
+           'tune_postproc', 'consep_origins', 'consep_whole', 'consep_whole_tiles', 'supervision_verdict',
            'compare_supervision', 'rescore_e1', 'train_step_time', 'label_fractions']
 
 # %% ../nbs/13_experiments.ipynb #7450d8eb
@@ -294,6 +295,89 @@ def tune_postproc(model, tiles:list, grid:dict=None, bs:int=8, tta:bool=False) -
         rows.append(dict(**pp, **{k: s[k] for k in (K.pq, K.aji, K.f1_d)}))
     tab = pd.DataFrame(rows).sort_values(K.pq, ascending=False, kind='stable').reset_index(drop=True)
     return {k: type(grid[k][0])(tab.loc[0, k]) for k in grid}, tab
+
+# %% ../nbs/13_experiments.ipynb #2594cf5b
+CONSEP_SIZE, CONSEP_TILE = 1000, 256    # CoNSeP source images are 1000 x 1000 px; the shared re-tiling cuts 256 px tiles
+
+def consep_origins(size:int=CONSEP_SIZE, tile:int=CONSEP_TILE) -> list:
+    "(y0, x0) of the tiles of one CoNSeP source image in the shared re-tiling, in file order: a grid at stride `tile`, row by row, then the bottom row and the right column snapped to the image edge."
+    g, e = list(range(0, size - tile, tile)), size - tile
+    return [(y, x) for y in g for x in g] + [(e, x) for x in g] + [(y, e) for y in g + [e]]
+
+def _root(par:np.ndarray, a:int) -> int:
+    while par[a] != a: par[a] = par[par[a]]; a = par[a]
+    return a
+
+def _join(par:np.ndarray, pairs:np.ndarray):
+    "Union of the label ids in each row of `pairs` (union-find on `par`, smallest id as root)."
+    for x, y in pairs:
+        rx, ry = _root(par, int(x)), _root(par, int(y))
+        if rx != ry: par[max(rx, ry)] = min(rx, ry)
+
+def _chords(a:np.ndarray, b:np.ndarray, join_frac:float) -> np.ndarray:
+    "Pairs (id in a, id in b) of pieces facing each other across a tile border (`a`, `b`: the two rows of pixels) that are one nucleus."
+    m = (a > 0) & (b > 0)
+    if not m.any(): return np.zeros((0, 2), np.int64)
+    pairs, n = np.unique(np.stack([a[m], b[m]], 1), axis=0, return_counts=True)
+    la, lb = np.bincount(a, minlength=a.max() + 1), np.bincount(b, minlength=b.max() + 1)
+    return pairs[n >= join_frac * np.minimum(la[pairs[:, 0]], lb[pairs[:, 1]])]
+
+def consep_whole(split:str,              # 'train' or 'test'
+                 image_no:int,           # source-image number
+                 join_frac:float=0.8) -> tuple:  # pieces touching across a border are one nucleus when their contact covers this share of the shorter chord
+    "One CoNSeP source image rejoined from its tiles: image (1000, 1000, 3) uint8, instances int32 (nuclei cut by tile borders whole again), classes int32, the number of border joins."
+    names, org, T = consep_names(split, [image_no]), consep_origins(), CONSEP_TILE
+    if len(names) != len(org):
+        raise FrameError(f'{len(names)} tiles of {split} image {image_no}, expected {len(org)}', file=_shared(f'he/consep/{split}')/'images',
+                         field='tiles', fix='the shared CoNSeP re-tiling has 16 tiles per source image')
+    tiles = [read_consep(split, n) for n in names]
+    off = np.cumsum([0] + [int(t[1].max()) for t in tiles])
+    gid = [np.where(t[1] > 0, t[1].astype(np.int64) + o, 0) for t, o in zip(tiles, off)]   # ids unique over the image
+    par, joins = np.arange(off[-1] + 1), 0
+    for i, j in itertools.combinations(range(len(org)), 2):
+        (yi, xi), (yj, xj) = org[i], org[j]
+        y0, y1, x0, x1 = max(yi, yj), min(yi, yj) + T, max(xi, xj), min(xi, xj) + T
+        if y1 > y0 and x1 > x0:        # overlapping tiles: the same pixels, so the same nuclei
+            a, b = gid[i][y0 - yi:y1 - yi, x0 - xi:x1 - xi], gid[j][y0 - yj:y1 - yj, x0 - xj:x1 - xj]
+            if ((a > 0) != (b > 0)).any():
+                raise FrameError(f'tiles {names[i]} and {names[j]} disagree where they overlap', file=_shared(f'he/consep/{split}')/'labels',
+                                 field='labels', fix='the tiles are not the shared re-tiling of one image')
+            m = (a > 0) & (b > 0); _join(par, np.unique(np.stack([a[m], b[m]], 1), axis=0))
+        elif x1 == x0 and y1 > y0:     # side by side, edge to edge
+            l, r = (i, j) if xi < xj else (j, i)
+            p = _chords(gid[l][y0 - org[l][0]:y1 - org[l][0], T - 1], gid[r][y0 - org[r][0]:y1 - org[r][0], 0], join_frac)
+            _join(par, p); joins += len(p)
+        elif y1 == y0 and x1 > x0:     # one above the other, edge to edge
+            u, d = (i, j) if yi < yj else (j, i)
+            p = _chords(gid[u][T - 1, x0 - org[u][1]:x1 - org[u][1]], gid[d][0, x0 - org[d][1]:x1 - org[d][1]], join_frac)
+            _join(par, p); joins += len(p)
+    S = CONSEP_SIZE
+    img, inst, cls = np.zeros((S, S, 3), np.uint8), np.zeros((S, S), np.int64), np.zeros((S, S), np.int32)
+    for (y, x), t, g in zip(org, tiles, gid): img[y:y + T, x:x + T], inst[y:y + T, x:x + T], cls[y:y + T, x:x + T] = t[0], g, t[2]
+    root = np.array([_root(par, k) for k in range(len(par))])
+    _, inv = np.unique(root[inst], return_inverse=True)       # root 0 (background) comes first: ids 1..N
+    return img, inv.reshape(inst.shape).astype(np.int32), cls, joins
+
+def consep_whole_tiles(split:str='test',          # 'train' or 'test'
+                       mpp:float=CONSEP_MPP,      # model resolution (um/px)
+                       images:list=None,          # source-image numbers (default: all)
+                       multiple:int=32) -> list:  # the model frame is padded to a multiple of this
+    "Whole CoNSeP images (`consep_whole`) as test tiles for `score_model` / `score_classical`: the image at `mpp` padded (reflected), the truth at 0.25 um/px, padding ignored."
+    out = []
+    for n in (consep_images(split) if images is None else images):
+        img, inst, cls, joins = consep_whole(split, n)
+        im = Resampled(img, CONSEP_MPP, mpp)[:, :]
+        P = -(-np.array(im.shape[:2]) // multiple) * multiple          # padded model frame
+        Q = P * mpp / CONSEP_MPP                                      # the same extent in truth pixels
+        if not np.allclose(Q, np.round(Q)) or (np.round(Q) < inst.shape).any():
+            raise ParamError(f'a {tuple(P)} px frame at {mpp} um/px is not a whole number of 0.25 um/px truth pixels', field='mpp',
+                             fix='use 0.25, 0.5 or 1.0 um/px (or another `multiple`)')
+        Q = np.round(Q).astype(int); py, px = Q - inst.shape
+        im = np.pad(im, ((0, P[0] - im.shape[0]), (0, P[1] - im.shape[1]), (0, 0)), mode='reflect')
+        pad = np.zeros(Q, bool); pad[inst.shape[0]:] = True; pad[:, inst.shape[1]:] = True
+        out.append(dict(image=im, inst=np.pad(inst, ((0, py), (0, px))), type=np.pad(cls, ((0, py), (0, px))), pad=pad, y0=0, x0=0,
+                        mpp=mpp, truth_mpp=CONSEP_MPP, name=f'{split}_{n}', image_no=n, n_joined=joins))
+    return out
 
 # %% ../nbs/13_experiments.ipynb #d5ec2296
 def supervision_verdict(diff:dict,              # `mean_ci` of the paired differences (first arm - second arm)

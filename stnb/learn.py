@@ -70,7 +70,7 @@ def _warp(m:np.ndarray, mx, my):
 def aug_geometric(img:np.ndarray,          # (T, T, 3) uint8
                   masks:list,              # (T, T) label arrays warped with nearest neighbour (inst, type, ignore)
                   rng:np.random.Generator,
-                  scale:float=0.15,        # max relative isotropic zoom (0: off)
+                  scale=0.15,              # max relative isotropic zoom (0: off), or a (min, max) range of zoom factors drawn log-uniformly
                   elastic:float=0.0,       # elastic displacement std in pixels (0: off)
                   p_jpeg:float=0.0):       # probability of JPEG re-encoding (quality 40-95)
     "Random flips, 90-degree rotations, zoom, elastic warp and JPEG of an H&E tile and its label maps."
@@ -80,8 +80,11 @@ def aug_geometric(img:np.ndarray,          # (T, T, 3) uint8
         return np.ascontiguousarray(a[:, ::-1] if flip else a)
     img, masks = geo(img), [geo(m) for m in masks]
     T = img.shape[0]
-    if scale > 0 or elastic > 0:
-        s = 1 + rng.uniform(-scale, scale)
+    rng_zoom = isinstance(scale, (tuple, list))
+    if rng_zoom and not (len(scale) == 2 and 0 < scale[0] <= scale[1]):
+        raise ParamError(f'zoom range {scale!r}', field='scale', fix='a float (max relative zoom) or (min, max) zoom factors, 0 < min <= max')
+    if rng_zoom or scale > 0 or elastic > 0:
+        s = float(np.exp(rng.uniform(np.log(scale[0]), np.log(scale[1])))) if rng_zoom else 1 + rng.uniform(-scale, scale)
         yy, xx = np.mgrid[0:T, 0:T].astype(np.float32)
         c = (T - 1) / 2
         mx, my = (xx - c) / s + c, (yy - c) / s + c
@@ -113,7 +116,7 @@ def soft_table(cells:pd.DataFrame, class_names:list) -> np.ndarray:
 class TileDataset(torch.utils.data.Dataset):
     "Tiles of a store as tensors for the nuclei model."
     def __init__(self, store:TileStore, tile_ids, n_types:int, train:bool=False, soft:bool=False, seed:int=0,
-                 scale:float=0.15, elastic:float=0.0, p_jpeg:float=0.3):
+                 scale=0.15, elastic:float=0.0, p_jpeg:float=0.3):   # as `aug_geometric`
         store_attr('store,n_types,train,soft,seed,scale,elastic,p_jpeg')
         self.tile_ids = np.asarray(tile_ids, dtype=np.int64)
         self.rng = np.random.default_rng(seed)
@@ -742,6 +745,7 @@ def he_augment(x:torch.Tensor,            # (N, 3, H, W) uint8 RGB batch (any de
 
 HE_AUG = dict(light=dict(sigma=0.05, bias=0.05, p_blur=0.2, max_blur=1.0, brightness=0.1),              # `he_augment`'s defaults
               strong=dict(sigma=0.2, bias=0.1, p_blur=0.3, max_blur=1.5, brightness=0.15, contrast=0.2),  # wider stain and scanner variation
+              wide=dict(sigma=0.4, bias=0.15, p_blur=0.3, max_blur=1.5, brightness=0.2, contrast=0.3),    # pale to dark hematoxylin (0.6-1.4x), for unseen organs
               none=False)                                                                                 # named strengths for `nuclei_learner(he_aug=)`
 
 class HEAugment(Callback):
