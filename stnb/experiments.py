@@ -304,16 +304,6 @@ def consep_origins(size:int=CONSEP_SIZE, tile:int=CONSEP_TILE) -> list:
     g, e = list(range(0, size - tile, tile)), size - tile
     return [(y, x) for y in g for x in g] + [(e, x) for x in g] + [(y, e) for y in g + [e]]
 
-def _root(par:np.ndarray, a:int) -> int:
-    while par[a] != a: par[a] = par[par[a]]; a = par[a]
-    return a
-
-def _join(par:np.ndarray, pairs:np.ndarray):
-    "Union of the label ids in each row of `pairs` (union-find on `par`, smallest id as root)."
-    for x, y in pairs:
-        rx, ry = _root(par, int(x)), _root(par, int(y))
-        if rx != ry: par[max(rx, ry)] = min(rx, ry)
-
 def _chords(a:np.ndarray, b:np.ndarray, join_frac:float) -> np.ndarray:
     "Pairs (id in a, id in b) of pieces facing each other across a tile border (`a`, `b`: the two rows of pixels) that are one nucleus."
     m = (a > 0) & (b > 0)
@@ -333,7 +323,7 @@ def consep_whole(split:str,              # 'train' or 'test'
     tiles = [read_consep(split, n) for n in names]
     off = np.cumsum([0] + [int(t[1].max()) for t in tiles])
     gid = [np.where(t[1] > 0, t[1].astype(np.int64) + o, 0) for t, o in zip(tiles, off)]   # ids unique over the image
-    par, joins = np.arange(off[-1] + 1), 0
+    pairs, joins = [], 0
     for i, j in itertools.combinations(range(len(org)), 2):
         (yi, xi), (yj, xj) = org[i], org[j]
         y0, y1, x0, x1 = max(yi, yj), min(yi, yj) + T, max(xi, xj), min(xi, xj) + T
@@ -342,20 +332,23 @@ def consep_whole(split:str,              # 'train' or 'test'
             if ((a > 0) != (b > 0)).any():
                 raise FrameError(f'tiles {names[i]} and {names[j]} disagree where they overlap', file=_shared(f'he/consep/{split}')/'labels',
                                  field='labels', fix='the tiles are not the shared re-tiling of one image')
-            m = (a > 0) & (b > 0); _join(par, np.unique(np.stack([a[m], b[m]], 1), axis=0))
+            m = (a > 0) & (b > 0); pairs.append(np.stack([a[m], b[m]], 1))
         elif x1 == x0 and y1 > y0:     # side by side, edge to edge
             l, r = (i, j) if xi < xj else (j, i)
             p = _chords(gid[l][y0 - org[l][0]:y1 - org[l][0], T - 1], gid[r][y0 - org[r][0]:y1 - org[r][0], 0], join_frac)
-            _join(par, p); joins += len(p)
+            pairs.append(p); joins += len(p)
         elif y1 == y0 and x1 > x0:     # one above the other, edge to edge
             u, d = (i, j) if yi < yj else (j, i)
             p = _chords(gid[u][T - 1, x0 - org[u][1]:x1 - org[u][1]], gid[d][0, x0 - org[d][1]:x1 - org[d][1]], join_frac)
-            _join(par, p); joins += len(p)
+            pairs.append(p); joins += len(p)
     S = CONSEP_SIZE
     img, inst, cls = np.zeros((S, S, 3), np.uint8), np.zeros((S, S), np.int64), np.zeros((S, S), np.int32)
     for (y, x), t, g in zip(org, tiles, gid): img[y:y + T, x:x + T], inst[y:y + T, x:x + T], cls[y:y + T, x:x + T] = t[0], g, t[2]
-    root = np.array([_root(par, k) for k in range(len(par))])
-    _, inv = np.unique(root[inst], return_inverse=True)       # root 0 (background) comes first: ids 1..N
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+    e = np.concatenate(pairs) if pairs else np.zeros((0, 2), np.int64); n = off[-1] + 1
+    _, comp = connected_components(coo_matrix((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(n, n)), directed=False)   # joined pieces: one component
+    _, inv = np.unique(comp[inst], return_inverse=True)       # component of id 0 (background, no joins) is 0: ids 1..N
     return img, inv.reshape(inst.shape).astype(np.int32), cls, joins
 
 def consep_whole_tiles(split:str='test',          # 'train' or 'test'
