@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['K', 'StnbError', 'BundleError', 'MissingFileError', 'SchemaError', 'FrameError', 'ParamError', 'DataError',
-           'check_param', 'check_frame', 'exit_on_sigterm', 'atomic_write', 'atomic_dir', 'default_device', 'seed_all',
-           'repo_root', 'data_dir', 'shared_data', 'skip_unless', 'progress']
+__all__ = ['DAMAGED_FIX', 'K', 'StnbError', 'BundleError', 'MissingFileError', 'SchemaError', 'FrameError', 'ParamError',
+           'DataError', 'MissingExtraError', 'check_param', 'check_frame', 'exit_on_sigterm', 'atomic_write',
+           'atomic_dir', 'reading', 'default_device', 'seed_all', 'repo_root', 'data_dir', 'shared_data', 'skip_unless',
+           'progress']
 
 # %% ../nbs/00_core.ipynb #14794769
 class K:
@@ -215,6 +216,9 @@ class ParamError(StnbError, ValueError):
 class DataError(StnbError, ValueError):
     "Input values are unusable: empty, NaN, negative counts, out-of-range labels."
 
+class MissingExtraError(StnbError, ImportError):
+    "An optional dependency (an extra of stnb) is not installed, or does not import."
+
 # %% ../nbs/00_core.ipynb #d590b123
 def check_param(ok:bool,        # the condition that must hold
                 name:str,       # parameter name
@@ -296,6 +300,23 @@ def atomic_dir(dest,                    # final folder
         if old is not None: _remove(old)
     finally:
         if tmp.exists(): _remove(tmp)
+
+# %% ../nbs/00_core.ipynb #7ee14c2d
+DAMAGED_FIX = "the file is damaged (truncated or corrupt): copy or download it again, or re-export it"
+
+@contextmanager
+def reading(path,              # the file being read
+            what:str,          # what is being read, for the message: 'the table', 'tile 5 (y 0:128, x 0:128) of level 0'
+            fix:str=None,      # what the user should do (default `DAMAGED_FIX`)
+            field:str=None):   # the field at fault, if one
+    "Turn a failure of the library reading `path` inside the block into a `BundleError` naming the file and the fix."
+    try: yield
+    except (StnbError, MemoryError): raise
+    except FileNotFoundError as e: raise MissingFileError(f"{what}: file not found", file=path, field=field, fix='check the path') from e
+    except PermissionError as e: raise BundleError(f"cannot read {what}: permission denied", file=path, field=field, fix='make the file readable') from e
+    except Exception as e:
+        why = ' '.join(f"{type(e).__name__}: {e}".split())
+        raise BundleError(f"cannot read {what} ({why[:300]})", file=path, field=field, fix=fix or DAMAGED_FIX) from e
 
 # %% ../nbs/00_core.ipynb #7dd1178d
 def default_device():

@@ -13,7 +13,8 @@ import pandas as pd
 import tifffile, cv2
 import torch
 from .core import *
-from .io import LazyImage, find_he, Resampled
+from .io import find_he
+from .image import LazyImage, Resampled
 from .tiles import write_sample, set_cell_targets, tile_origins, read_tile, open_tile_store, TileStore
 from .learn import predict_maps, predict_flips, tile_instances, load_nuclei_model, CKPT_FILE
 from .postproc import postproc_for_mpp

@@ -14,15 +14,14 @@ import torch, torch.nn as nn
 from scipy import ndimage as ndi
 from fastcore.script import call_parse
 from .core import *
-from .io import LazyImage, pick_level, resample_window
+from .image import SlideSource, thumbnail_source, read_thumbnail
 from .postproc import instances_from_maps, postproc_for_mpp
 
 # %% auto #0
-__all__ = ['MARGIN_UM', 'KP', 'image_mpp', 'InferConfig', 'SlideSource', 'write_pyramid', 'thumbnail_source', 'read_thumbnail',
-           'tile_grid', 'keep_instances', 'edge_fragments', 'lost_nuclei', 'resolve_model', 'iter_tile_instances',
-           'create_labels', 'write_label_levels', 'ngff_attrs', 'open_labels', 'nucleus_polygon', 'n_vertices',
-           'simplify_outline', 'simplify_report', 'draw_outline', 'overlay_thumbnail', 'spatial_uns', 'predict_slide',
-           'read_prediction', 'read_postproc', 'stnb_predict']
+__all__ = ['MARGIN_UM', 'KP', 'InferConfig', 'tile_grid', 'keep_instances', 'edge_fragments', 'lost_nuclei', 'resolve_model',
+           'iter_tile_instances', 'create_labels', 'write_label_levels', 'ngff_attrs', 'open_labels', 'nucleus_polygon',
+           'n_vertices', 'simplify_outline', 'simplify_report', 'draw_outline', 'overlay_thumbnail', 'spatial_uns',
+           'predict_slide', 'read_prediction', 'read_postproc', 'stnb_predict']
 
 # %% ../nbs/10_infer.ipynb #c1948a13
 class KP:
@@ -33,33 +32,6 @@ class KP:
     multiscales = 'multiscales'; image_label = 'image-label'; ngff_version = '0.4'   # OME-NGFF group attributes
     simplify = 'geojson_simplify_px'; thumb_mpp = 'thumb_mpp'; n_levels = 'n_label_levels'   # run attributes (zarr attrs and uns)
     n_edge_dropped = 'n_edge_dropped'; margin_um = 'margin_um'                           # edge instances dropped by their tile; the margin in um
-
-# %% ../nbs/10_infer.ipynb #623d6925
-def _open_tiff(path):
-    import tifffile
-    path = Path(path)
-    if not path.exists(): raise MissingFileError('image not found', file=path, fix='pass the path of an OME-TIFF, SVS or TIFF slide')
-    fix = 'check that the file is a complete TIFF/OME-TIFF/SVS (re-download or re-export it)'
-    try: tif = tifffile.TiffFile(path); ok = len(tif.pages) > 0 and len(tif.series) > 0
-    except Exception as e: raise BundleError(f'cannot read the image ({type(e).__name__}: {e})', file=path, fix=fix) from e
-    if not ok: tif.close(); raise BundleError('cannot read the image (no image in the TIFF structure)', file=path, fix=fix)
-    return tif
-
-def image_mpp(path) -> tuple:  # an OME-TIFF, SVS or TIFF file
-    "(level-0 pixel size in um, where it came from) from the file's metadata, or (None, None)."
-    import tifffile
-    from stnb.io import _ome_mpp
-    with _open_tiff(path) as tif:
-        v = _ome_mpp(tif)
-        if v: return float(v), 'ome'
-        if tif.is_svs:
-            m = re.search(r'\|\s*MPP\s*=\s*([0-9.eE+-]+)', tif.pages[0].description or '')   # Aperio: '|MPP = 0.4990|'
-            if m and float(m.group(1)) > 0: return float(m.group(1)), 'svs'
-        p = tif.pages[0]; tags = p.tags
-        if 'XResolution' in tags and 'ResolutionUnit' in tags and int(tags['ResolutionUnit'].value) == 3:   # per centimetre
-            num, den = tags['XResolution'].value
-            if num > 0 and den > 0: return 1e4 * den / num, 'tiff_resolution'
-    return None, None
 
 # %% ../nbs/10_infer.ipynb #f34885e3
 MARGIN_UM = 10.   # default tile margin (um): the 99th percentile of nucleus radius (centroid to farthest pixel) in CoNSeP + CPM15
@@ -104,110 +76,6 @@ class InferConfig:
         check_param(0 <= c.pad_value <= 255, 'pad_value', c.pad_value, 'an int in [0, 255]')
         c.postproc = postproc_for_mpp(float(c.mpp), **c.postproc)   # pixel settings at the model's resolution, yours on top
         return c
-
-# %% ../nbs/10_infer.ipynb #98aca671
-def _rgb(a:np.ndarray, axes:str, path) -> np.ndarray:
-    "An (Y, X, 3) uint8 view of a window read with `axes` (YXS, SYX, CYX...)."
-    keep = [ax for ax in axes if ax in 'YXSC' and (ax in 'YX' or a.ndim == 3)]
-    if a.ndim == 3:
-        a = np.moveaxis(a, [keep.index('Y'), keep.index('X')], [0, 1])
-    if a.ndim != 3 or a.shape[2] not in (3, 4):
-        raise SchemaError(f'the image is not RGB (axes {axes}, window shape {a.shape})', file=path, field='axes',
-                          fix='pass an RGB H&E image (3 samples per pixel)')
-    if a.dtype != np.uint8:
-        raise SchemaError(f'the image has dtype {a.dtype}; expected uint8 RGB', file=path, field='dtype', fix='convert the slide to 8-bit RGB')
-    return a[..., :3]
-
-class SlideSource:
-    "An RGB slide served in windows of the model frame (pyramid level chosen, resampled on the fly)."
-    def __init__(self, image,                 # image path (OME-TIFF, SVS, TIFF) or (H, W, 3) uint8 array
-                 mpp:float=None,              # level-0 um/px of `image` (default: from the file's metadata)
-                 target_mpp:float=0.5,        # um/px of the model frame
-                 pad_value:int=255):          # RGB value outside the image
-        self.pad_value, self.target_mpp = pad_value, float(target_mpp)
-        if isinstance(image, (str, Path)):
-            self.path = Path(image)
-            src = 'argument'
-            if mpp is None: mpp, src = image_mpp(self.path)
-            if mpp is None:
-                raise FrameError('the pixel size of the image is unknown (no OME PhysicalSizeX, SVS MPP or TIFF resolution in cm)',
-                                 file=self.path, field=K.mpp, fix='pass mpp= (um per level-0 pixel), e.g. --mpp 0.25 for a 40x scan')
-            _open_tiff(self.path).close()
-            try: self.img = LazyImage(self.path, mpp=mpp, frame=K.hepx)
-            except StnbError: raise
-            except Exception as e: raise BundleError(f'cannot read the image ({type(e).__name__}: {e})', file=self.path, fix='check the file') from e
-            self.mpp_source = src
-            self.axes = self.img.axes; H0, W0 = self.img.yx
-            ds = [self.img.downsample(l) for l in range(len(self.img.levels))]
-            self.level = pick_level(ds, mpp, self.target_mpp)
-            self.d = ds[self.level]
-            lv = self.img.levels[self.level]
-            self.level_shape = (lv.shape[self.axes.index('Y')], lv.shape[self.axes.index('X')])
-        else:
-            a = np.asarray(image)
-            if mpp is None: raise FrameError('an image array has no pixel size', field=K.mpp, fix='pass mpp= (um per pixel of the array)')
-            self.path, self.img, self.axes, self.level, self.d, self.mpp_source = None, a, 'YXS', 0, 1.0, 'argument'
-            if a.ndim == 2: a = a[..., None]
-            _rgb(a[:1, :1], 'YXS', None)
-            self.img = a[..., :3]; H0, W0 = a.shape[:2]; self.level_shape = (H0, W0)
-        check_param(float(mpp) > 0, 'mpp', mpp, 'a positive pixel size in um')
-        self.mpp0 = float(mpp); self.level0_shape = (H0, W0)
-        self.level_mpp = self.mpp0 * self.d
-        self.k = self.target_mpp / self.level_mpp                       # level pixels per model pixel
-        if abs(self.k - 1) < 1e-6: self.k = 1.0
-        self.shape = tuple(max(1, int(round(n / self.k))) for n in self.level_shape)
-        s = self.k * self.d
-        self.to_level0 = np.array([[s, 0, (s - 1) / 2], [0, s, (s - 1) / 2], [0, 0, 1.]])
-
-    def __repr__(self):
-        return (f"SlideSource({self.path.name if self.path else 'array'}, level {self.level} of mpp {self.level_mpp:.4g} -> "
-                f"model frame {self.shape} at {self.target_mpp:g} um/px)")
-
-    def _read(self, ya, yb, xa, xb) -> np.ndarray:
-        "Level pixels [ya, yb) x [xa, xb) (inside the level) as (Y, X, 3) uint8; a decode failure names the file and the window."
-        if self.path is None: return self.img[ya:yb, xa:xb]
-        try: return _rgb(self.img.read(self.level, (ya, yb), (xa, xb)), self.axes, self.path)
-        except StnbError: raise
-        except Exception as e:
-            raise DataError(f'cannot decode pixels y {ya}:{yb}, x {xa}:{xb} of level {self.level} ({type(e).__name__}: {e})',
-                            file=self.path, fix='the file is damaged: re-export or re-download it') from e
-
-    def window(self, y0:int, x0:int, h:int, w:int) -> np.ndarray:
-        "(h, w, 3) uint8 pixels of the model frame starting at (y0, x0); may extend past the image (`pad_value` there)."
-        return resample_window(self._read, self.level_shape, self.k, y0, x0, h, w, fill=self.pad_value)
-
-# %% ../nbs/10_infer.ipynb #8ce1ad00
-def write_pyramid(path, img:np.ndarray, mpp:float, n_levels:int=3, tile:int=64):
-    "Write an RGB pyramidal OME-TIFF (levels downsampled by 2 with area averaging) with its pixel size; for tests and demos."
-    import tifffile
-    with atomic_write(path) as tmpf, tifffile.TiffWriter(tmpf, ome=True, bigtiff=True) as tw:
-        tw.write(img, subifds=n_levels - 1, tile=(tile, tile), photometric='rgb',
-                 metadata=dict(axes='YXS', PhysicalSizeX=mpp, PhysicalSizeY=mpp, PhysicalSizeXUnit='µm', PhysicalSizeYUnit='µm'))
-        lv = img
-        for _ in range(n_levels - 1):
-            lv = cv2.resize(lv, (lv.shape[1] // 2, lv.shape[0] // 2), interpolation=cv2.INTER_AREA)
-            tw.write(lv, subfiletype=1, tile=(tile, tile), photometric='rgb')
-    return Path(path)
-
-# %% ../nbs/10_infer.ipynb #510dbd6d
-def thumbnail_source(src:SlideSource,      # the slide (served at any model mpp)
-                     max_side:int=2000):   # longest side of the thumbnail in pixels
-    "`src`'s slide served at the pixel size that makes its longest side at most `max_side` px (never finer than level 0)."
-    check_param(isinstance(max_side, (int, np.integer)) and max_side >= 8, 'thumb', max_side, 'an int >= 8 (pixels)')
-    mpp, t = src.mpp0 * max(1., max(src.level0_shape) / max_side), None
-    while t is None or max(t.shape) > max_side:      # a pyramid level's rounded size can add a pixel: shrink a little more
-        if t is not None: mpp *= max(t.shape) / max_side
-        t = SlideSource(src.img if src.path is None else src.path, mpp=src.mpp0, target_mpp=mpp, pad_value=src.pad_value)
-    return t
-
-def read_thumbnail(t:SlideSource,                  # from `thumbnail_source`
-                   block:int=2048) -> np.ndarray:  # side of the blocks read, in pixels of the pyramid level
-    "The whole frame of `t` as (H, W, 3) uint8, read block by block."
-    H, W = t.shape; b = max(16, int(block / max(t.k, 1.)))
-    out = np.empty((H, W, 3), np.uint8)
-    for y in range(0, H, b):
-        for x in range(0, W, b): out[y:y + b, x:x + b] = t.window(y, x, min(b, H - y), min(b, W - x))
-    return out
 
 # %% ../nbs/10_infer.ipynb #33617b48
 def tile_grid(shape,                   # (height, width) of the model frame

@@ -13,7 +13,7 @@ from .core import *
 from .infer import KP, open_labels, ngff_attrs, read_prediction
 
 # %% auto #0
-__all__ = ['KI', 'label_levels', 'labels_layer', 'image_layer', 'napari_layers', 'KS', 'MissingExtraError', 'to_spatialdata']
+__all__ = ['KI', 'label_levels', 'labels_layer', 'image_layer', 'napari_layers', 'KS', 'to_spatialdata']
 
 # %% ../nbs/17_interop.ipynb #7b4a65a8
 class KI:
@@ -116,7 +116,7 @@ def image_layer(pred,                   # a prediction folder
     path = Path(info[K.image_path] if image == KI.slide else image)
     if not path.is_file():
         raise MissingFileError('slide not found', file=path, field='image', fix="pass image= the slide's current path, or image='thumbnail'")
-    from stnb.io import LazyImage
+    from stnb.image import LazyImage
     im = LazyImage(path, mpp=mpp0, frame=K.hepx)
     yx, want = tuple(map(int, im.yx)), tuple(map(int, info[K.level0_shape]))
     if yx != want:
@@ -141,9 +141,6 @@ class KS:
     table = 'table'; region_key = 'region'                          # the table annotates the labels element; its instance key is K.label_id
     channels = ['r', 'g', 'b']; var = 'image'                       # the H&E's channel names; the data variable of each pyramid level
     module = 'spatialdata'
-
-class MissingExtraError(StnbError, ImportError):
-    "An optional dependency (an extra of stnb) is not installed, or does not import."
 
 def _import_extra(name:str, extra:str=KI.extra):
     "The module `name`, or a `MissingExtraError` that names the extra installing it."

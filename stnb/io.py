@@ -13,14 +13,14 @@ from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp
 import anndata as ad
 from .core import *
+from .image import LazyImage, _open_tiff, _ome_mpp
 
 # %% auto #0
-__all__ = ['BUNDLE_NEEDS', 'DAMAGED_FIX', 'ALIASES', 'CONTROL_OBS', 'HEST_URL', 'find_file', 'reading', 'read_table',
-           'read_experiment', 'feature_types', 'read_10x_h5', 'counts_from_transcripts', 'finish_counts',
-           'read_boundaries', 'LazyImage', 'aa_sigma', 'pick_level', 'resample_window', 'Resampled', 'find_he',
-           'read_alignment', 'read_xenium', 'open_morphology', 'open_he', 'write_h5ad', 'write_zarr', 'open_zarr',
-           'read_cosmx', 'read_cosmx_boundaries', 'read_merscope_boundaries', 'read_merscope', 'fetch',
-           'load_xenium_dataset', 'fetch_hest', 'read_hest', 'read_hest_nuclei']
+__all__ = ['BUNDLE_NEEDS', 'ALIASES', 'CONTROL_OBS', 'HEST_URL', 'find_file', 'read_table', 'read_experiment', 'feature_types',
+           'read_10x_h5', 'counts_from_transcripts', 'finish_counts', 'read_boundaries', 'find_he', 'read_alignment',
+           'read_xenium', 'open_morphology', 'open_he', 'write_h5ad', 'write_zarr', 'open_zarr', 'read_cosmx',
+           'read_cosmx_boundaries', 'read_merscope_boundaries', 'read_merscope', 'fetch', 'load_xenium_dataset',
+           'fetch_hest', 'read_hest', 'read_hest_nuclei']
 
 # %% ../nbs/02_io.ipynb #51e9a5b0
 BUNDLE_NEEDS = (f"a Xenium bundle needs {K.cells}(.parquet|.csv.gz|.csv) and {K.matrix_h5} or {K.matrix_dir}/ "
@@ -39,23 +39,6 @@ def find_file(folder,                      # folder to look in
         raise MissingFileError(f"no {stem} file", file=folder/f"{stem}{suffixes[0]}", field=stem,
                                fix=f"add one of {[stem+s for s in suffixes]}; {BUNDLE_NEEDS}")
     return None
-
-# %% ../nbs/02_io.ipynb #7ee14c2d
-DAMAGED_FIX = "the file is damaged (truncated or corrupt): copy or download it again, or re-export it"
-
-@contextmanager
-def reading(path,              # the file being read
-            what:str,          # what is being read, for the message: 'the table', 'tile 5 (y 0:128, x 0:128) of level 0'
-            fix:str=None,      # what the user should do (default `DAMAGED_FIX`)
-            field:str=None):   # the field at fault, if one
-    "Turn a failure of the library reading `path` inside the block into a `BundleError` naming the file and the fix."
-    try: yield
-    except (StnbError, MemoryError): raise
-    except FileNotFoundError as e: raise MissingFileError(f"{what}: file not found", file=path, field=field, fix='check the path') from e
-    except PermissionError as e: raise BundleError(f"cannot read {what}: permission denied", file=path, field=field, fix='make the file readable') from e
-    except Exception as e:
-        why = ' '.join(f"{type(e).__name__}: {e}".split())
-        raise BundleError(f"cannot read {what} ({why[:300]})", file=path, field=field, fix=fix or DAMAGED_FIX) from e
 
 # %% ../nbs/02_io.ipynb #4df570ac
 ALIASES = {  # Xenium column -> names other releases and platforms use, tried in order
@@ -229,207 +212,6 @@ def read_boundaries(bundle,                  # bundle folder, or the boundary ta
         df = df[~unk].reset_index(drop=True)
     df.attrs[K.frame] = K.um
     return df
-
-# %% ../nbs/02_io.ipynb #9aa1c039
-def _ome_mpp(tif) -> float|None:
-    if not tif.is_ome or not tif.ome_metadata: return None
-    path = tif.filehandle.path
-    with reading(path, 'the OME-XML header'): px = ET.fromstring(tif.ome_metadata).find('.//{*}Pixels')
-    if px is None or px.get('PhysicalSizeX') is None: return None
-    scale = {'um': 1., 'µm': 1., 'nm': 1e-3, 'mm': 1e3}.get(px.get('PhysicalSizeXUnit', 'µm'), None)
-    if scale is None: return None
-    try: v = float(px.get('PhysicalSizeX')) * scale
-    except ValueError: v = float('nan')
-    if not np.isfinite(v) or v <= 0: raise DataError(f"OME PhysicalSizeX is {px.get('PhysicalSizeX')!r}, not a positive size", file=path,
-                                                     field='PhysicalSizeX', fix='pass mpp= (um per pixel); it overrides the OME header')
-    return v
-
-def _tiff_segment(page, j:int) -> str:
-    "Which tile or strip `j` of `page` is, with its box in pixels of that page."
-    H, W = page.imagelength, page.imagewidth
-    if page.is_tiled:
-        th, tw = page.tilelength, page.tilewidth; nx = -(-W // tw); ty, tx = divmod(j % (nx * -(-H // th)), nx)
-        return f"tile {j} (y {ty * th}:{min(ty * th + th, H)}, x {tx * tw}:{min(tx * tw + tw, W)})"
-    r = page.rowsperstrip or H; k = j % -(-H // r)
-    return f"strip {j} (y {k * r}:{min(k * r + r, H)})"
-
-def _strict_decode(decode, page, path, level:int, fix:str):
-    "`page.decode` that names the tile it fails on and rejects JPEG tiles cut short (libjpeg would pad them with gray)."
-    import tifffile
-    jpeg = page.compression == tifffile.COMPRESSION.JPEG
-    if decode.__name__.startswith('decode_raise'):   # tifffile cannot decode this page at all (codec, pixel type): not a damaged file
-        fix = 'convert the image (e.g. with vips or bfconvert to a deflate- or JPEG-tiled OME-TIFF), or install an imagecodecs that decodes it'
-    def dec(data, index, *args, **kw):
-        seg = f"{_tiff_segment(page, index)} of level {level}"
-        if data is not None and jpeg and not data.rstrip(b'\0').endswith(b'\xff\xd9'):
-            raise BundleError(f"the JPEG data of {seg} ends early (no end-of-image marker)", file=path, fix=fix)
-        with reading(path, seg, fix): return decode(data, index, *args, **kw)
-    dec.strict = True
-    return dec
-
-def _open_tiff(path, what:str='the image', fix:str=DAMAGED_FIX):
-    "A `tifffile.TiffFile` whose series 0 has all its pages and tiles inside the file and strict decoders, else a `BundleError`."
-    import tifffile
-    path = Path(path)
-    if not path.exists(): raise MissingFileError(f"{what}: file not found", file=path, fix='pass the path of the OME-TIFF')
-    errs, tif = [], None
-    h = logging.Handler(logging.ERROR); h.emit = errs.append; log = logging.getLogger('tifffile'); log.addHandler(h)
-    level = log.level; log.setLevel(min(log.getEffectiveLevel(), logging.ERROR))   # seen even when a user silenced tifffile
-    try:
-        with reading(path, what, fix):
-            tif = tifffile.TiffFile(path); s = tif.series[0]; size = tif.filehandle.size
-            for l, lv in enumerate(s.levels):
-                for i, pg in enumerate(lv.pages):
-                    where = f"page {i} of level {l}"
-                    if pg is None: raise BundleError(f"{what}: {where} is missing", file=path, fix=fix)
-                    off, n = np.asarray(pg.dataoffsets, np.int64), np.asarray(pg.databytecounts, np.int64)
-                    past, unwritten = off + n > size, (off <= 0) | (n <= 0)
-                    if len(off) < int(np.prod(pg.chunked)): raise BundleError(f"{what}: {where} lists {len(off)} of its {int(np.prod(pg.chunked))} tiles",
-                                                                              file=path, fix=fix)
-                    for bad, why in ((past, f"lies past the end of the file ({size} bytes)"), (unwritten, 'was never written')):
-                        if bad.any(): raise BundleError(f"{what}: {_tiff_segment(pg, int(np.argmax(bad)))} of {where} {why}; "
-                                                        f"{int(bad.sum())} of {len(off)} {'tiles' if pg.is_tiled else 'strips'} are like it", file=path, fix=fix)
-                for kf in {id(k): k for k in (lv.keyframe, *(pg.keyframe for pg in lv.pages)) if k is not None}.values():
-                    if not getattr(kf.decode, 'strict', False): kf.decode = _strict_decode(kf.decode, kf, path, l, fix)
-        if errs: raise BundleError(f"{what}: tifffile found a damaged structure ({errs[0].getMessage()[:200]})", file=path, fix=fix)
-    except BaseException:
-        if tif is not None: tif.close()
-        raise
-    finally: log.removeHandler(h); log.setLevel(level)
-    return tif
-
-class LazyImage:
-    "A (pyramidal) TIFF opened lazily: `levels` are zarr arrays, `mpp` its level-0 pixel size in um (or None)."
-    def __init__(self, path,                  # .tif / .ome.tif file
-                 mpp:float=None,              # pixel size in um (overrides the file)
-                 fallback_mpp:float=None,     # used when neither `mpp` nor the OME header has one (experiment.xenium)
-                 origin_um=(0., 0.),          # (x, y) in um of pixel (0, 0)
-                 frame:str=K.xpx):            # the frame of the pixel grid: `K.xpx` or `K.hepx`
-        import zarr
-        self.path = Path(path)
-        if not self.path.exists(): raise MissingFileError('image not found', file=self.path, fix='pass the path of the OME-TIFF')
-        check_param(frame in (K.xpx, K.hepx), 'frame', frame, f"{K.xpx!r} or {K.hepx!r}")
-        self._tif = _open_tiff(self.path); s = self._tif.series[0]
-        self.axes = s.axes
-        with reading(self.path, 'the image'): self.levels = [zarr.open_array(s.aszarr(level=i), mode='r') for i in range(len(s.levels))]
-        ome = _ome_mpp(self._tif) if mpp is None else None
-        self.mpp, self.mpp_source = next(((float(v), n) for v, n in ((mpp, 'argument'), (ome, 'ome'), (fallback_mpp, K.experiment))
-                                          if v is not None), (None, None))
-        if self.mpp is not None:
-            check_param(np.isfinite(self.mpp) and self.mpp > 0, 'fallback_mpp' if self.mpp_source == K.experiment else 'mpp', self.mpp, 'a positive pixel size in um')
-        else: warnings.warn(f"{self.path.name}: pixel size unknown (no PhysicalSizeX, no mpp=); pass mpp= to use um coordinates")
-        self.origin_um, self.frame = tuple(float(v) for v in origin_um), frame
-
-    @property
-    def shape(self): return self.levels[0].shape
-    @property
-    def yx(self):  # (height, width) of level 0
-        return tuple(self.shape[self.axes.index(a)] for a in 'YX')
-    def __repr__(self):
-        return f"LazyImage({self.path.name}, axes={self.axes}, shape={self.shape}, levels={len(self.levels)}, mpp={self.mpp})"
-
-    def close(self): self._tif.close()
-    def __enter__(self): return self
-    def __exit__(self, *exc): self.close()
-
-    def need_mpp(self) -> float:
-        "The pixel size, or a `FrameError` saying how to provide it."
-        if self.mpp is None: raise FrameError('the image has no known pixel size', file=self.path, field=K.mpp,
-                                              fix='pass mpp= (um per pixel) to LazyImage or open_he; for the morphology image, to read_xenium')
-        return self.mpp
-
-    def read(self, level:int=0, y=None, x=None, channel:int=0) -> np.ndarray:
-        "A window (`y`, `x`: (start, stop) in pixels of that level) as (Y, X) or (Y, X, S) array."
-        check_param(-len(self.levels) <= level < len(self.levels), 'level', level, f"a pyramid level, 0 to {len(self.levels) - 1}")
-        z = self.levels[level]; sl = []
-        if 'C' in self.axes: check_param(0 <= channel < z.shape[self.axes.index('C')], 'channel', channel, f"0 to {z.shape[self.axes.index('C')] - 1}")
-        for a in self.axes:
-            if a == 'Y': sl.append(slice(*y) if y else slice(None))
-            elif a == 'X': sl.append(slice(*x) if x else slice(None))
-            elif a == 'S': sl.append(slice(None))
-            else: sl.append(channel if a == 'C' else 0)
-        with reading(self.path, f"level {level}, y {y}, x {x}"): return np.asarray(z[tuple(sl)])
-
-    def downsample(self, level:int) -> float:
-        "Level-0 pixels per pixel of `level`."
-        return self.yx[1] / self.levels[level].shape[self.axes.index('X')]
-
-# %% ../nbs/02_io.ipynb #84a317c7
-import math, cv2
-
-def aa_sigma(k:float) -> float:   # source pixels per output pixel
-    "Gaussian anti-aliasing sigma (source pixels) before shrinking by `k`: (k - 1) / 2, 0 when not shrinking."
-    return max(0.0, (float(k) - 1) / 2)
-
-def pick_level(downsamples,        # level-0 pixels per pixel of each pyramid level (1 for level 0)
-               mpp0:float,         # level-0 pixel size (um)
-               target_mpp:float) -> int:  # pixel size wanted (um)
-    "The coarsest pyramid level whose pixel size is at most `target_mpp` (never upsample a coarse level); 0 if none."
-    ok = [i for i, d in enumerate(downsamples) if mpp0 * d <= target_mpp * (1 + 1e-6)]
-    return max(ok, key=lambda i: (downsamples[i], -i)) if ok else 0
-
-def resample_window(read,              # read(ya, yb, xa, xb) -> source pixels of that box (always inside the source)
-                    src_shape,         # (H, W) of the source
-                    k:float,           # source pixels per output pixel (> 1 shrinks)
-                    y0:int, x0:int,    # top-left output pixel of the window (may be outside the image)
-                    h:int, w:int,      # window size in output pixels
-                    labels:bool=False, # nearest neighbour, no filter (label rasters)
-                    fill=0):           # value of output pixels outside the resampled image
-    "Output pixels [y0, y0+h) x [x0, x0+w) of a source seen at `k` source px per output px (one rule everywhere)."
-    H, W = int(src_shape[0]), int(src_shape[1])
-    oh, ow = (H, W) if abs(k - 1) < 1e-9 else (max(1, int(round(H / k))), max(1, int(round(W / k))))   # output image size
-    ya, yb, xa, xb = max(y0, 0), min(y0 + h, oh), max(x0, 0), min(x0 + w, ow)                           # inside the output image
-    probe = np.asarray(read(0, min(1, H), 0, min(1, W)))
-    out = np.full((h, w) + probe.shape[2:], fill, dtype=probe.dtype)
-    if ya >= yb or xa >= xb: return out
-    if abs(k - 1) < 1e-9:
-        out[ya - y0:yb - y0, xa - x0:xb - x0] = read(ya, yb, xa, xb); return out
-    sig = 0. if labels else aa_sigma(k)
-    if sig <= 0.3: sig = 0.
-    halo = int(math.ceil(3 * sig)) + 2
-    sy0, sx0 = max(int(math.floor((ya + 0.5) * k - 0.5)) - halo, 0), max(int(math.floor((xa + 0.5) * k - 0.5)) - halo, 0)
-    sy0, sx0 = sy0 - sy0 % 2, sx0 - sx0 % 2        # even: OpenCV rounds .5 to even, so the nearest pixel is the same in every window
-    sy1, sx1 = min(int(math.ceil((yb - 0.5) * k - 0.5)) + halo + 1, H), min(int(math.ceil((xb - 0.5) * k - 0.5)) + halo + 1, W)
-    src = np.asarray(read(sy0, sy1, sx0, sx1))
-    if labels: src = src.astype(np.float32)
-    elif sig > 0: src = cv2.GaussianBlur(src, (0, 0), sig, borderType=cv2.BORDER_REPLICATE)
-    M = np.array([[k, 0, (xa + 0.5) * k - 0.5 - sx0], [0, k, (ya + 0.5) * k - 0.5 - sy0]])
-    res = cv2.warpAffine(src, M, (xb - xa, yb - ya), flags=(cv2.INTER_NEAREST if labels else cv2.INTER_LINEAR) | cv2.WARP_INVERSE_MAP,
-                         borderMode=cv2.BORDER_REPLICATE)
-    out[ya - y0:yb - y0, xa - x0:xb - x0] = res.reshape((yb - ya, xb - xa) + probe.shape[2:]).astype(out.dtype)
-    return out
-
-class Resampled:
-    "Lazy view of an (H, W[, C]) array or a `LazyImage` pyramid at another pixel size; supports `view[y0:y1, x0:x1]` and `.shape`."
-    def __init__(self, arr,                 # source: array-like (NumPy, zarr) or a `LazyImage` (its level is chosen by `pick_level`)
-                 src_mpp:float,             # microns per pixel of `arr` (of level 0 for a `LazyImage`)
-                 dst_mpp:float,             # microns per pixel of the view
-                 labels:bool=False):        # nearest neighbour (label rasters) instead of filtered linear
-        for n, v in (('src_mpp', src_mpp), ('dst_mpp', dst_mpp)):
-            check_param(v is not None and np.isfinite(v) and v > 0, n, v, 'microns per pixel, > 0')
-        self.labels, self.level = labels, 0
-        if isinstance(arr, LazyImage):
-            ds = [arr.downsample(l) for l in range(len(arr.levels))]
-            self.level = pick_level(ds, src_mpp, dst_mpp); lv = self.level
-            H, W = (arr.levels[lv].shape[arr.axes.index(a)] for a in 'YX')
-            C = (3,) if 'S' in arr.axes else ()
-            self.read = lambda ya, yb, xa, xb: arr.read(lv, (ya, yb), (xa, xb))
-            self.k, self.dtype = float(dst_mpp) / (float(src_mpp) * ds[lv]), arr.levels[lv].dtype
-        else:
-            (H, W), C = arr.shape[:2], tuple(arr.shape[2:])
-            self.read = lambda ya, yb, xa, xb: arr[ya:yb, xa:xb]
-            self.k, self.dtype = float(dst_mpp) / float(src_mpp), arr.dtype
-        if abs(self.k - 1) < 1e-9: self.k = 1.0
-        self.src_shape = (H, W)
-        self.shape = ((H, W) if self.k == 1.0 else (max(1, int(round(H / self.k))), max(1, int(round(W / self.k))))) + C
-        self.ndim = len(self.shape)
-    def window(self, y0:int, x0:int, h:int, w:int, fill=0):
-        "(h, w[, C]) output pixels from (y0, x0); pixels outside the view get `fill`."
-        return resample_window(self.read, self.src_shape, self.k, y0, x0, h, w, labels=self.labels, fill=fill)
-    def __getitem__(self, idx):
-        ys, xs = idx[:2] if isinstance(idx, tuple) else (idx, slice(None))
-        y0, y1, _ = ys.indices(self.shape[0]); x0, x1, _ = xs.indices(self.shape[1])
-        return self.window(y0, x0, max(y1 - y0, 0), max(x1 - x0, 0))
 
 # %% ../nbs/02_io.ipynb #eb9b3839
 def find_he(bundle) -> tuple:  # bundle folder

@@ -14,7 +14,8 @@ import anndata as ad
 import cv2
 from fastcore.script import call_parse
 from .core import *
-from .io import open_he, open_zarr, read_experiment, Resampled
+from .io import open_he, open_zarr, read_experiment
+from .image import Resampled
 from .masks import prepare_labels, get_he_mpp
 from .register import to_hepx
 from .tiles import write_sample, set_cell_targets, open_tile_store, TileStore, PENDING_FILE

@@ -16,7 +16,7 @@ import shapely
 from shapely.geometry import box, shape as geojson_shape
 from fastcore.meta import delegates
 from .core import *
-from .infer import SlideSource
+from .image import SlideSource
 from .tiles import TileStore, write_sample, set_cell_targets
 
 # %% auto #0

@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import cv2
 from .core import *
-from .io import read_alignment, LazyImage, open_he, read_boundaries
+from .io import read_alignment, open_he, read_boundaries
+from .image import LazyImage
 
 # %% auto #0
 __all__ = ['Affine', 'um_to_xpx', 'he_to_xpx', 'similarity', 'transform_polygons', 'frames_of', 'get_transform', 'add_spatial',
@@ -303,6 +304,27 @@ def local_field(dapi, hema, grid:Affine, he2x:Affine, work_mpp:float,
             c.append(grid([[x + b / 2 - 0.5, y + b / 2 - 0.5]])[0]); d.append(np.array([dx, dy]) * grid.scale); w.append(r)
     return LocalField(np.array(c), np.array(d), smooth_um / work_mpp * grid.scale, np.array(w))
 
+# %% ../nbs/03_register.ipynb #b155afbd
+def _registration_images(a, work_mpp:float, he_mpp:float, coarse_mpp:float) -> dict:
+    "What registration reads from the images of run `a`, each image opened once and closed again: the vendor alignment, the pixel sizes, hematoxylin OD on the work grid (and on the coarse grid when there is no alignment), DAPI."
+    from stnb.io import open_morphology, open_he
+    s = a.uns[K.stnb]; xmpp = float(s.get(K.mpp, -1))
+    if xmpp <= 0: raise FrameError('the Xenium pixel size is unknown', field=K.mpp,
+                                   fix='read the run with read_xenium(mpp=) (stnb-prepare --xenium-mpp) or add experiment.xenium to the bundle')
+    A = np.asarray(s.get(K.alignment, np.full((3, 3), np.nan)), float)
+    vendor = Affine(A, K.hepx, K.xpx) if np.isfinite(A).all() else None
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore'); he = open_he(a, mpp=he_mpp)
+    with he:
+        hmpp = he.mpp or (vendor.scale * xmpp if vendor is not None else None)
+        if hmpp is None: raise FrameError('the H&E pixel size is unknown', file=he.path, field=K.mpp, fix='pass he_mpp= (stnb-prepare --he-mpp)')
+        hema, grid = he_on_grid(he, hmpp, work_mpp)
+        coarse = he_on_grid(he, hmpp, max(work_mpp, coarse_mpp)) if vendor is None and coarse_mpp > work_mpp else (hema, grid)
+    with open_morphology(a) as morph:
+        lv = max([i for i in range(len(morph.levels)) if morph.downsample(i) * xmpp <= work_mpp / 2 + 1e-9], default=0)
+        dapi, down = morph.read(lv), morph.downsample(lv)
+    return dict(A=A, vendor=vendor, xmpp=xmpp, hmpp=hmpp, he_path=he.path, hema=hema, grid=grid, coarse=coarse, dapi=dapi, down=down)
+
 # %% ../nbs/03_register.ipynb #1c006678
 def _field_of(s:dict):
     r = s.get(K.registration, {})
@@ -331,28 +353,16 @@ def register_he(adata,                     # run from `stnb.io.read_xenium` (wit
                 accept_poor:bool=False,    # use a registration below the bar anyway (with a warning)
                 copy:bool=False):
     "Refine (or find) the H&E alignment of a run, score it before/after, store it in `uns['stnb']`."
-    from stnb.io import open_morphology, open_he, read_boundaries
+    from stnb.io import read_boundaries
     a = adata.copy() if copy else adata; s = a.uns[K.stnb]
-    xmpp = float(s.get(K.mpp, -1))
-    if xmpp <= 0: raise FrameError('the Xenium pixel size is unknown', field=K.mpp,
-                                   fix='read the run with read_xenium(mpp=) (stnb-prepare --xenium-mpp) or add experiment.xenium to the bundle')
-    A = np.asarray(s.get(K.alignment, np.full((3, 3), np.nan)), float)
-    vendor = Affine(A, K.hepx, K.xpx) if np.isfinite(A).all() else None
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore'); he = open_he(a, mpp=he_mpp)
-    hmpp = he.mpp or (vendor.scale * xmpp if vendor is not None else None)
-    if hmpp is None: raise FrameError('the H&E pixel size is unknown', file=he.path, field=K.mpp, fix='pass he_mpp= (stnb-prepare --he-mpp)')
-    hema, grid = he_on_grid(he, hmpp, work_mpp)
-    morph = open_morphology(a)
-    lv = max([i for i in range(len(morph.levels)) if morph.downsample(i) * xmpp <= work_mpp / 2 + 1e-9], default=0)
-    dapi, down = morph.read(lv), morph.downsample(lv)
+    r = _registration_images(a, work_mpp, he_mpp, coarse_mpp)
+    vendor, hema, grid, dapi, down, xmpp = r['vendor'], r['hema'], r['grid'], r['dapi'], r['down'], r['xmpp']
     polys = read_boundaries(s[K.bundle], 'nucleus', cell_ids=a.obs_names, unknown='drop')
     u2x = get_transform(a, K.um, K.xpx)
     score = lambda T: registration_score(hema, transform_polygons(polys, T.inv @ u2x), grid, work_mpp)
     if vendor is None:   # coarse search on a grid of >= 2 um (cheap for whole slides), then refinement on the work grid
-        hc, gc = he_on_grid(he, hmpp, max(work_mpp, coarse_mpp)) if coarse_mpp > work_mpp else (hema, grid)
-        T, info = align_from_scratch(dapi, xmpp, hc, gc, hmpp, dapi_down=down, refine=False)
-        T, r = refine_alignment(dapi, hema, grid, T, dapi_down=down); info.update({K.converged: r[K.converged], K.method: 'coarse+ecc'})
+        T, info = align_from_scratch(dapi, xmpp, *r['coarse'], r['hmpp'], dapi_down=down, refine=False)
+        T, rr = refine_alignment(dapi, hema, grid, T, dapi_down=down); info.update({K.converged: rr[K.converged], K.method: 'coarse+ecc'})
         before = {}
     else:
         before = score(vendor); T, info = refine_alignment(dapi, hema, grid, vendor, dapi_down=down)
@@ -367,11 +377,11 @@ def register_he(adata,                     # run from `stnb.io.read_xenium` (wit
     if bad:
         msg = 'registration failed: ' + '; '.join(bad) + ('' if info.get(K.converged, False) else '; the refinement did not converge')
         if not accept_poor:
-            raise DataError(msg, file=he.path, field=K.registration,
+            raise DataError(msg, file=r['he_path'], field=K.registration,
                             fix='check that the H&E image and its alignment CSV belong to this run (same section; a rescaled H&E needs its '
                                 'own alignment or he_mpp=); to use it anyway pass accept_poor=True (stnb-prepare --accept-registration)')
         warnings.warn(msg + ': used anyway (accept_poor=True)', stacklevel=2)
-    reg = {K.alignment_vendor: A, K.score_before: before, K.score_after: after, K.work_mpp: work_mpp, K.mpp: hmpp,
+    reg = {K.alignment_vendor: r['A'], K.score_before: before, K.score_after: after, K.work_mpp: work_mpp, K.mpp: r['hmpp'],
            'passed': not bad, 'fraction_inside': float(inside),
            K.converged: bool(info.get(K.converged, False)), K.method: 'refine' if vendor is not None else info[K.method]}
     s[K.alignment_refined] = T.M

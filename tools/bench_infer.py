@@ -64,7 +64,7 @@ def slide_region(size):
     from stnb.core import shared_data
     svs = shared_data('he/unannotated/cmu_small_region.svs')
     if svs is not None:
-        from stnb.infer import SlideSource
+        from stnb.image import SlideSource
         s = SlideSource(svs, target_mpp=0.5)
         y0, x0 = (s.shape[0] - size) // 2, (s.shape[1] - size) // 2
         return s.window(y0, x0, size, size), 0.5, 'cmu_small_region.svs (centre, 0.5 um/px)'

@@ -26,7 +26,7 @@ if mode == 'sim':
     r = json.loads((b/'ground_truth'/'params.json').read_text())['realized']
     info = dict(cells=r['n_st_cells'], true_nuclei=r['n_true_nuclei'], transcripts=r['n_transcripts'])
 else:
-    from stnb.data.synth import write_ome_tiff
+    from stnb.image import write_ome_tiff
     n = int(size/mpp)
     img = np.random.default_rng(0).integers(150, 255, (n, n, 3), dtype=np.uint8)
     img = cv2.GaussianBlur(img, (0, 0), 2)

@@ -13,6 +13,7 @@ import cv2
 from typing import Annotated
 from fastcore.script import call_parse
 from ..core import K, ParamError, SchemaError, DataError, check_param, atomic_dir
+from ..image import write_ome_tiff, write_label_tiff
 
 # %% auto #0
 __all__ = ['PANNUKE', 'TAXONOMY', 'FINE_TYPES', 'COARSE_TYPES', 'MORPHOLOGY', 'MARKERS', 'ORGAN_EPITHELIAL_MARKERS',
@@ -22,9 +23,8 @@ __all__ = ['PANNUKE', 'TAXONOMY', 'FINE_TYPES', 'COARSE_TYPES', 'MORPHOLOGY', 'M
            'he_alignment', 'um_to_hepx', 'hepx_to_um', 'tissue_to_he_maps', 'he_to_tissue_maps', 'remap_labels',
            'draw_labels', 'stain_vectors', 'render_he', 'render_dapi', 'touching_pairs', 'star_polygons',
            'st_segmentation', 'type_profiles', 'simulate_counts', 'place_transcripts', 'xenium_cell_ids',
-           'write_ome_tiff', 'write_label_tiff', 'write_matrix_h5', 'boundaries_frame', 'experiment_json',
-           'write_alignment_csv', 'simulate_annotation', 'simulate_run', 'stitch_tiles', 'bundle_from_annotations',
-           'show_bundle', 'stnb_simulate']
+           'write_matrix_h5', 'boundaries_frame', 'experiment_json', 'write_alignment_csv', 'simulate_annotation',
+           'simulate_run', 'stitch_tiles', 'bundle_from_annotations', 'show_bundle', 'stnb_simulate']
 
 # %% ../../nbs/01_data.synth.ipynb #e9fb10cc
 PANNUKE = {1: 'neoplastic', 2: 'inflammatory', 3: 'connective', 4: 'dead', 5: 'epithelial'}
@@ -670,29 +670,6 @@ def xenium_cell_ids(n:int, offset:int=0) -> np.ndarray:
     digits = (v[:, None] >> (4*np.arange(7, -1, -1))) & 15
     letters = np.array(list('abcdefghijklmnop'))[digits]
     return np.array([''.join(r) + '-1' for r in letters], dtype=object)
-
-def write_ome_tiff(path, img, mpp:float, compression='zlib', tile:int=512, level=None):
-    "Pyramidal tiled OME-TIFF (SubIFDs, factor 2 per level) with the physical pixel size in um."
-    import tifffile
-    rgb = img.ndim == 3
-    n_sub = 0
-    while max(img.shape[:2]) // 2**(n_sub + 1) >= 256: n_sub += 1   # levels down to < 256 px
-    meta = dict(axes='YXS' if rgb else 'YX', PhysicalSizeX=float(mpp), PhysicalSizeY=float(mpp),
-                PhysicalSizeXUnit='µm', PhysicalSizeYUnit='µm')
-    opts = dict(photometric='rgb' if rgb else 'minisblack', tile=(tile, tile), compression=compression)
-    if level is not None: opts['compressionargs'] = {'level': level}
-    with tifffile.TiffWriter(path, bigtiff=True, ome=True) as tw:
-        tw.write(img, subifds=n_sub, metadata=meta, resolution=(1e4/mpp, 1e4/mpp), resolutionunit='CENTIMETER', **opts)
-        lvl = img
-        for i in range(n_sub):
-            lvl = cv2.resize(lvl, (lvl.shape[1]//2, lvl.shape[0]//2), interpolation=cv2.INTER_AREA)
-            tw.write(lvl, subfiletype=1, resolution=(1e4/mpp/2**(i + 1),)*2, resolutionunit='CENTIMETER', **opts)
-
-def write_label_tiff(path, lab, mpp:float):
-    "A label image (uint32, tiled, zlib) with its pixel size; no pyramid (labels must not be averaged)."
-    import tifffile
-    tifffile.imwrite(path, lab.astype(np.uint32), tile=(512, 512), compression='zlib', resolution=(1e4/mpp, 1e4/mpp),
-                     resolutionunit='CENTIMETER', metadata={'axes': 'YX', 'PhysicalSizeX': float(mpp), 'PhysicalSizeY': float(mpp)})
 
 def write_matrix_h5(path, counts_csr, barcodes, feats:pd.DataFrame):
     "10x HDF5 feature-barcode matrix (CSC: one column per cell) with the layout of a Xenium bundle."
