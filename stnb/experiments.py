@@ -20,19 +20,16 @@ from .learn import predict_maps, predict_flips, tile_instances, load_nuclei_mode
 from .postproc import postproc_for_mpp
 from .metrics import nucleus_metrics, dataset_metrics, seg_diagnostics, diagnostics_summary
 from .baseline import classical_nuclei
-from .data.synth import PANNUKE
+from .datasets import (PANNUKE, PANNUKE_CLASSES, CONSEP_CLASSES, CONSEP_CLASS_NAMES, CONSEP_MPP, CPM15_MPP, consep_images, consep_names,
+                           read_consep, read_cpm15, consep_whole)
 
 # %% auto #0
-__all__ = ['PANNUKE_CLASSES', 'SEG_KEYS', 'HOVERNET_CONSEP', 'DIAG_KEYS', 'CPM15_MPP', 'CONSEP_MPP', 'CONSEP_CLASS_NAMES',
-           'POSTPROC_GRID', 'CONSEP_SIZE', 'CONSEP_TILE', 'manual_sample', 'truth_tiles', 'score_tile', 'score_model',
-           'score_classical', 'summarise', 'mean_ci', 'consep_images', 'consep_names', 'read_consep', 'consep_mosaic',
-           'consep_bundle', 'cpm15_tiles', 'consep_tiles', 'consep_store', 'predict_tiles', 'score_maps',
-           'tune_postproc', 'consep_origins', 'consep_whole', 'consep_whole_tiles', 'supervision_verdict',
-           'compare_supervision', 'rescore_e1', 'train_step_time', 'label_fractions']
+__all__ = ['SEG_KEYS', 'HOVERNET_CONSEP', 'DIAG_KEYS', 'POSTPROC_GRID', 'manual_sample', 'truth_tiles', 'score_tile',
+           'score_model', 'score_classical', 'summarise', 'mean_ci', 'consep_mosaic', 'consep_bundle', 'cpm15_tiles',
+           'consep_tiles', 'consep_store', 'predict_tiles', 'score_maps', 'tune_postproc', 'consep_whole_tiles',
+           'supervision_verdict', 'compare_supervision', 'rescore_e1', 'train_step_time', 'label_fractions']
 
 # %% ../nbs/13_experiments.ipynb #7450d8eb
-PANNUKE_CLASSES = [PANNUKE[i] for i in sorted(PANNUKE)]   # class names of PanNuke ids 1..5 (the simulator's table)
-
 def _he(bundle:Path) -> LazyImage:
     he_path, _ = find_he(bundle)
     if he_path is None: raise MissingFileError('no H&E image in the bundle', file=bundle, field=K.he_image_suffix, fix='simulate it with stnb.data.synth')
@@ -150,45 +147,6 @@ def mean_ci(values, level:float=0.95) -> dict:
     return dict(mean=m, lo=m - h, hi=m + h, n=len(v))
 
 # %% ../nbs/13_experiments.ipynb #a8243bc0
-CPM15_MPP = {**{f'image{i:02d}': 0.5 for i in range(1, 8)}, **{f'image{i:02d}': 0.25 for i in range(8, 16)}}  # 20x / 40x (data README)
-
-def _shared(sub:str) -> Path:
-    "A folder of ../shared/data, or `MissingFileError` naming it."
-    root = shared_data(sub)
-    if root is None: raise MissingFileError(f'{sub} not found', file=f'../shared/data/{sub}', fix='place the shared data next to the repository or set STNB_SHARED')
-    return root
-
-def consep_images(split:str='train') -> list:  # 'train' or 'test'
-    "Source-image numbers of a CoNSeP split (tiles `<split>_<NN>_<kkk>.jpg`)."
-    root = _shared(f'he/consep/{split}')
-    return sorted({int(p.stem.split('_')[1]) for p in (root/'images').glob(f'{split}_*_*.jpg')})
-
-CONSEP_MPP = 0.25          # CoNSeP is scanned at 40x
-CONSEP_CLASS_NAMES = ['other', 'inflammatory', 'epithelial', 'spindle']   # type ids 1..4 (data README)
-
-def consep_names(split:str='train',   # 'train' or 'test'
-                 images:list=None) -> list:  # source-image numbers (default: all)
-    "Tile names `<split>_<NN>_<kkk>` of a CoNSeP split, of the given source images, sorted."
-    root = _shared(f'he/consep/{split}')
-    names = sorted(p.stem for p in (root/'images').glob(f'{split}_*_*.jpg'))
-    if images is not None:
-        names = [n for n in names if int(n.split('_')[1]) in set(images)]
-        if not names: raise MissingFileError(f'no tiles of source images {list(images)}', file=root/'images', field='images',
-                                             fix=f'choose among {consep_images(split)}')
-    return names
-
-def read_consep(split:str, name:str) -> tuple:
-    "One CoNSeP tile at 0.25 um/px: image (256, 256, 3) uint8, instances int32, per-pixel classes int32 (0 background, 1-4)."
-    from PIL import Image
-    root = _shared(f'he/consep/{split}')
-    f = root/'images'/f'{name}.jpg'
-    if not f.exists(): raise MissingFileError(f'no CoNSeP tile {name!r}', file=f, fix=f'one of consep_names({split!r})')
-    img = np.asarray(Image.open(f).convert('RGB'))
-    inst = tifffile.imread(root/'labels'/f'{name}_inst.tif').astype(np.int32); cls = tifffile.imread(root/'labels'/f'{name}_type.tif').astype(np.int32)
-    if inst.shape != img.shape[:2] or cls.shape != img.shape[:2]:
-        raise FrameError(f'labels {inst.shape}/{cls.shape} and image {img.shape[:2]} differ', file=root/'labels'/f'{name}_inst.tif', field='shape')
-    return img, inst, cls
-
 def consep_mosaic(split:str, image_no:int, n_tiles:int=16, ncol:int=4) -> tuple:
     "The first `n_tiles` tiles of a CoNSeP source image as one mosaic: image (H, W, 3), instances, per-pixel classes (0.25 um/px)."
     from stnb.data.synth import stitch_tiles
@@ -198,7 +156,7 @@ def consep_mosaic(split:str, image_no:int, n_tiles:int=16, ncol:int=4) -> tuple:
 
 def consep_bundle(out_dir, split:str, image_no:int, seed:int=0, n_tiles:int=16, **params) -> Path:
     "A Xenium bundle simulated on a CoNSeP mosaic (`consep_mosaic`); its true nuclei and classes are the manual ones."
-    from stnb.data.synth import bundle_from_annotations, CONSEP_CLASSES
+    from stnb.data.synth import bundle_from_annotations
     img, ins, cls = consep_mosaic(split, image_no, n_tiles)
     return bundle_from_annotations(img, ins, cls, out_dir, mpp=CONSEP_MPP, class_names=CONSEP_CLASSES, seed=seed,
                                    organ=params.pop('organ', 'colon'), run_name=params.pop('run_name', f'consep_{split}{image_no}_s{seed}'), **params)
@@ -207,14 +165,9 @@ def cpm15_tiles(mpp:float=0.5,        # model resolution
                 tile:int=256,         # tile size
                 images:list=None) -> list:  # image names (default: all 15)
     "CPM15 test tiles at `mpp` with their manual instances (no classes): dicts like `truth_tiles`, plus the image name."
-    from PIL import Image
-    root = _shared('he/cpm15')
     out = []
     for name in images or sorted(CPM15_MPP):
-        if name not in CPM15_MPP: raise ParamError(f'unknown CPM15 image {name!r}', field='images', fix=f'one of {sorted(CPM15_MPP)}')
-        img = np.asarray(Image.open(root/'images'/f'{name}.png').convert('RGB'))
-        lab = tifffile.imread(root/'labels'/f'{name}_label.tif').astype(np.int32)
-        if lab.shape != img.shape[:2]: raise FrameError(f'labels {lab.shape} and image {img.shape[:2]} differ', file=root/'labels'/f'{name}_label.tif', field='shape')
+        img, lab = read_cpm15(name)
         out += _cut(Resampled(img, CPM15_MPP[name], mpp), Resampled(lab, CPM15_MPP[name], mpp, labels=True), tile,
                     mpp=mpp, name=name, mag='20x' if CPM15_MPP[name] == 0.5 else '40x')
     return out
@@ -298,60 +251,6 @@ def tune_postproc(model, tiles:list, grid:dict=None, bs:int=8, tta:bool=False) -
     return {k: type(grid[k][0])(tab.loc[0, k]) for k in grid}, tab
 
 # %% ../nbs/13_experiments.ipynb #2594cf5b
-CONSEP_SIZE, CONSEP_TILE = 1000, 256    # CoNSeP source images are 1000 x 1000 px; the shared re-tiling cuts 256 px tiles
-
-def consep_origins(size:int=CONSEP_SIZE, tile:int=CONSEP_TILE) -> list:
-    "(y0, x0) of the tiles of one CoNSeP source image in the shared re-tiling, in file order: a grid at stride `tile`, row by row, then the bottom row and the right column snapped to the image edge."
-    g, e = list(range(0, size - tile, tile)), size - tile
-    return [(y, x) for y in g for x in g] + [(e, x) for x in g] + [(y, e) for y in g + [e]]
-
-def _chords(a:np.ndarray, b:np.ndarray, join_frac:float) -> np.ndarray:
-    "Pairs (id in a, id in b) of pieces facing each other across a tile border (`a`, `b`: the two rows of pixels) that are one nucleus."
-    m = (a > 0) & (b > 0)
-    if not m.any(): return np.zeros((0, 2), np.int64)
-    pairs, n = np.unique(np.stack([a[m], b[m]], 1), axis=0, return_counts=True)
-    la, lb = np.bincount(a, minlength=a.max() + 1), np.bincount(b, minlength=b.max() + 1)
-    return pairs[n >= join_frac * np.minimum(la[pairs[:, 0]], lb[pairs[:, 1]])]
-
-def consep_whole(split:str,              # 'train' or 'test'
-                 image_no:int,           # source-image number
-                 join_frac:float=0.8) -> tuple:  # pieces touching across a border are one nucleus when their contact covers this share of the shorter chord
-    "One CoNSeP source image rejoined from its tiles: image (1000, 1000, 3) uint8, instances int32 (nuclei cut by tile borders whole again), classes int32, the number of border joins."
-    names, org, T = consep_names(split, [image_no]), consep_origins(), CONSEP_TILE
-    if len(names) != len(org):
-        raise FrameError(f'{len(names)} tiles of {split} image {image_no}, expected {len(org)}', file=_shared(f'he/consep/{split}')/'images',
-                         field='tiles', fix='the shared CoNSeP re-tiling has 16 tiles per source image')
-    tiles = [read_consep(split, n) for n in names]
-    off = np.cumsum([0] + [int(t[1].max()) for t in tiles])
-    gid = [np.where(t[1] > 0, t[1].astype(np.int64) + o, 0) for t, o in zip(tiles, off)]   # ids unique over the image
-    pairs, joins = [], 0
-    for i, j in itertools.combinations(range(len(org)), 2):
-        (yi, xi), (yj, xj) = org[i], org[j]
-        y0, y1, x0, x1 = max(yi, yj), min(yi, yj) + T, max(xi, xj), min(xi, xj) + T
-        if y1 > y0 and x1 > x0:        # overlapping tiles: the same pixels, so the same nuclei
-            a, b = gid[i][y0 - yi:y1 - yi, x0 - xi:x1 - xi], gid[j][y0 - yj:y1 - yj, x0 - xj:x1 - xj]
-            if ((a > 0) != (b > 0)).any():
-                raise FrameError(f'tiles {names[i]} and {names[j]} disagree where they overlap', file=_shared(f'he/consep/{split}')/'labels',
-                                 field='labels', fix='the tiles are not the shared re-tiling of one image')
-            m = (a > 0) & (b > 0); pairs.append(np.stack([a[m], b[m]], 1))
-        elif x1 == x0 and y1 > y0:     # side by side, edge to edge
-            l, r = (i, j) if xi < xj else (j, i)
-            p = _chords(gid[l][y0 - org[l][0]:y1 - org[l][0], T - 1], gid[r][y0 - org[r][0]:y1 - org[r][0], 0], join_frac)
-            pairs.append(p); joins += len(p)
-        elif y1 == y0 and x1 > x0:     # one above the other, edge to edge
-            u, d = (i, j) if yi < yj else (j, i)
-            p = _chords(gid[u][T - 1, x0 - org[u][1]:x1 - org[u][1]], gid[d][0, x0 - org[d][1]:x1 - org[d][1]], join_frac)
-            pairs.append(p); joins += len(p)
-    S = CONSEP_SIZE
-    img, inst, cls = np.zeros((S, S, 3), np.uint8), np.zeros((S, S), np.int64), np.zeros((S, S), np.int32)
-    for (y, x), t, g in zip(org, tiles, gid): img[y:y + T, x:x + T], inst[y:y + T, x:x + T], cls[y:y + T, x:x + T] = t[0], g, t[2]
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-    e = np.concatenate(pairs) if pairs else np.zeros((0, 2), np.int64); n = off[-1] + 1
-    _, comp = connected_components(coo_matrix((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(n, n)), directed=False)   # joined pieces: one component
-    _, inv = np.unique(comp[inst], return_inverse=True)       # component of id 0 (background, no joins) is 0: ids 1..N
-    return img, inv.reshape(inst.shape).astype(np.int32), cls, joins
-
 def consep_whole_tiles(split:str='test',          # 'train' or 'test'
                        mpp:float=CONSEP_MPP,      # model resolution (um/px)
                        images:list=None,          # source-image numbers (default: all)

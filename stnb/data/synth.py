@@ -14,21 +14,20 @@ from typing import Annotated
 from fastcore.script import call_parse
 from ..core import K, ParamError, SchemaError, DataError, check_param, atomic_dir
 from ..image import write_ome_tiff, write_label_tiff
+from ..datasets import PANNUKE, CONSEP_CLASSES
 
 # %% auto #0
-__all__ = ['PANNUKE', 'TAXONOMY', 'FINE_TYPES', 'COARSE_TYPES', 'MORPHOLOGY', 'MARKERS', 'ORGAN_EPITHELIAL_MARKERS',
-           'N_NEG_PROBE', 'N_NEG_CODEWORD', 'N_BLANK', 'REGIONS', 'R', 'REGION_CELLS', 'REGION_EOSIN', 'ORGANS',
-           'XENIUM_PX', 'DEFAULTS', 'CLASS_MAP', 'CONSEP_CLASSES', 'COARSE_COLORS', 'panel_features', 'check_organ',
-           'tissue_regions', 'orientation_field', 'place_nuclei', 'nucleus_polygons', 'make_field', 'field_at',
-           'he_alignment', 'um_to_hepx', 'hepx_to_um', 'tissue_to_he_maps', 'he_to_tissue_maps', 'remap_labels',
-           'draw_labels', 'stain_vectors', 'render_he', 'render_dapi', 'touching_pairs', 'star_polygons',
-           'st_segmentation', 'type_profiles', 'simulate_counts', 'place_transcripts', 'xenium_cell_ids',
-           'write_matrix_h5', 'boundaries_frame', 'experiment_json', 'write_alignment_csv', 'simulate_annotation',
-           'simulate_run', 'stitch_tiles', 'bundle_from_annotations', 'show_bundle', 'stnb_simulate']
+__all__ = ['TAXONOMY', 'FINE_TYPES', 'COARSE_TYPES', 'MORPHOLOGY', 'MARKERS', 'ORGAN_EPITHELIAL_MARKERS', 'N_NEG_PROBE',
+           'N_NEG_CODEWORD', 'N_BLANK', 'REGIONS', 'R', 'REGION_CELLS', 'REGION_EOSIN', 'ORGANS', 'XENIUM_PX',
+           'DEFAULTS', 'CLASS_MAP', 'COARSE_COLORS', 'panel_features', 'check_organ', 'tissue_regions',
+           'orientation_field', 'place_nuclei', 'nucleus_polygons', 'make_field', 'field_at', 'he_alignment',
+           'um_to_hepx', 'hepx_to_um', 'tissue_to_he_maps', 'he_to_tissue_maps', 'remap_labels', 'draw_labels',
+           'stain_vectors', 'render_he', 'render_dapi', 'touching_pairs', 'star_polygons', 'st_segmentation',
+           'type_profiles', 'simulate_counts', 'place_transcripts', 'xenium_cell_ids', 'write_matrix_h5',
+           'boundaries_frame', 'experiment_json', 'write_alignment_csv', 'simulate_annotation', 'simulate_run',
+           'stitch_tiles', 'bundle_from_annotations', 'show_bundle', 'stnb_simulate']
 
 # %% ../../nbs/01_data.synth.ipynb #e9fb10cc
-PANNUKE = {1: 'neoplastic', 2: 'inflammatory', 3: 'connective', 4: 'dead', 5: 'epithelial'}
-
 TAXONOMY = pd.DataFrame([
     # fine,          coarse (visual),  PanNuke class
     ('cd4_t',         'lymphocyte',    'inflammatory'),
@@ -1058,7 +1057,6 @@ CLASS_MAP = {
     'dead': dict(neutrophil=.5, macrophage=.5),
     'nucleus': dict(malignant=.55, fibroblast=.15, endothelial=.1, macrophage=.1, cd8_t=.05, cd4_t=.05),  # class-less masks
 }
-CONSEP_CLASSES = {1: 'other', 2: 'inflammatory', 3: 'epithelial', 4: 'spindle'}
 
 def _instance_classes(inst, classes, n):
     "Class id per instance 1..n from a per-pixel class map, a dict or an array indexed by instance id."
