@@ -16,8 +16,8 @@ from .core import *
 from .io import find_he
 from .image import LazyImage, Resampled
 from .tiles import write_sample, set_cell_targets, tile_origins, read_tile, open_tile_store, TileStore
-from .learn import predict_maps, predict_flips, tile_instances, load_nuclei_model, CKPT_FILE
-from .postproc import postproc_for_mpp
+from .learn import predict_maps, predict_flips, load_nuclei_model, CKPT_FILE
+from .postproc import postproc_for_mpp, tile_instances
 from .metrics import nucleus_metrics, dataset_metrics, seg_diagnostics, diagnostics_summary
 from .baseline import classical_nuclei
 from .datasets import (PANNUKE, PANNUKE_CLASSES, CONSEP_CLASSES, CONSEP_CLASS_NAMES, CONSEP_MPP, CPM15_MPP, consep_images, consep_names,

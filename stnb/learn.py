@@ -31,16 +31,16 @@ from fastcore.script import call_parse
 from torchvision.models import resnet18, resnet34, resnet50
 from .core import *
 from .tiles import open_tile_store, TileStore
-from .postproc import hv_maps, instances_from_maps, postproc_for_mpp
+from .postproc import hv_maps, instances_from_maps, postproc_for_mpp, tile_instances
 from .metrics import nucleus_metrics, dataset_metrics
 
 # %% auto #0
 __all__ = ['HE_MEAN', 'HE_STD', 'ARCHS', 'CKPT_BEST', 'CKPT_LAST', 'CKPT_PREV', 'CKPT_FILE', 'TYPE_COLORS', 'HE_AUG',
            'tile_targets', 'aug_geometric', 'soft_table', 'TileDataset', 'split_tiles', 'class_weights', 'tiles_dls',
-           'CompactUNet', 'NucleiNet', 'NucleiLoss', 'predict_maps', 'predict_flips', 'tile_instances',
-           'PostprocMetric', 'postproc_metrics', 'BNRecalibrate', 'cpu_bf16', 'Autocast', 'nuclei_learner',
-           'save_nuclei_model', 'load_nuclei_model', 'EpochCheckpoint', 'SaveBestModel', 'fit_nuclei', 'overlay',
-           'show_batch', 'show_results', 'he_augment', 'HEAugment', 'GlooDistributedDL', 'StnbDistributedTrainer',
+           'CompactUNet', 'NucleiNet', 'NucleiLoss', 'predict_maps', 'predict_flips', 'PostprocMetric',
+           'postproc_metrics', 'BNRecalibrate', 'cpu_bf16', 'Autocast', 'nuclei_learner', 'save_nuclei_model',
+           'load_nuclei_model', 'EpochCheckpoint', 'SaveBestModel', 'fit_nuclei', 'overlay', 'show_batch',
+           'show_results', 'he_augment', 'HEAugment', 'GlooDistributedDL', 'StnbDistributedTrainer',
            'fit_nuclei_distributed', 'stnb_train']
 
 # %% ../nbs/09_learn.ipynb #76c94134
@@ -351,15 +351,6 @@ def predict_flips(model, x:torch.Tensor) -> tuple:
         acc = [fg, hv, tp] if acc is None else [a + b for a, b in zip(acc, (fg, hv, tp))]
     fg, hv, tp = (a.div(4).cpu().numpy() for a in acc)
     return fg[:, 1], hv, tp
-
-def tile_instances(fg:np.ndarray, hv:np.ndarray, tp:np.ndarray=None, **params):
-
-    "Instances (H,W) and per-pixel type map (None without `tp`) of one tile from its predicted maps."
-    inst, tab = instances_from_maps(fg, hv, tp, **params)
-    if tp is None: return inst, None
-    lut = np.zeros(int(inst.max()) + 1, np.int64)
-    if len(tab): lut[tab.index.to_numpy(np.int64)] = tab[K.inst_type].to_numpy(np.int64)
-    return inst, lut[inst]
 
 class _PostprocState:
     "Per-batch post-processing shared by the metric views."

@@ -15,9 +15,9 @@ from scipy.sparse.csgraph import connected_components
 from .core import K, SchemaError, DataError, ParamError, check_param
 
 # %% auto #0
-__all__ = ['CLASS_COUNTS', 'check_labels', 'Overlap', 'overlap_table', 'max_iou_assignment', 'pair_instances', 'instance_metrics',
-           'majority_type', 'class_counts', 'fc_pq_from_counts', 'nucleus_metrics', 'confusion', 'dataset_metrics',
-           'classification_metrics', 'bootstrap_ci', 'seg_diagnostics', 'diagnostics_summary']
+__all__ = ['CLASS_COUNTS', 'check_labels', 'relabel', 'Overlap', 'overlap_table', 'max_iou_assignment', 'pair_instances',
+           'instance_metrics', 'majority_type', 'class_counts', 'fc_pq_from_counts', 'nucleus_metrics', 'confusion',
+           'dataset_metrics', 'classification_metrics', 'bootstrap_ci', 'seg_diagnostics', 'diagnostics_summary']
 
 # %% ../nbs/07_metrics.ipynb #86bd52e4
 def check_labels(lab,                 # instance label image (H, W)
@@ -37,7 +37,7 @@ def check_labels(lab,                 # instance label image (H, W)
     return a
 
 # %% ../nbs/07_metrics.ipynb #03feab56
-def _relabel(a:np.ndarray):
+def relabel(a:np.ndarray):
     "Renumber the nonzero labels of `a` (all >= 0) to 1..n in increasing order: (relabelled, ids, areas)."
     flat = a.ravel().astype(np.intp, copy=False)
     mx = int(flat.max()) if flat.size else 0
@@ -101,7 +101,7 @@ def overlap_table(true_inst,       # true instance labels (H, W)
     fg = (tf > 0) | (pf > 0)
     if ign is not None: fg &= ~ign.ravel()
     idx = np.flatnonzero(fg)                       # work on foreground pixels only
-    tl, tid, at = _relabel(tf[idx]); pl, pid, ap = _relabel(pf[idx])
+    tl, tid, at = relabel(tf[idx]); pl, pid, ap = relabel(pf[idx])
     N, M = len(tid), len(pid)
     both = (tl > 0) & (pl > 0)
     code = tl[both].astype(np.int64)*(M+1) + pl[both]
@@ -434,7 +434,7 @@ def seg_diagnostics(true_inst,       # true instance labels (H, W); -1 = ignore
                                              fix='pass the prediction of the same image, at the same resolution')
     m = _ignore_mask(t.shape, ignore, t, p)
     keep = np.ones(t.shape, bool) if m is None else ~m
-    _, _, at = _relabel(np.where(keep, np.maximum(t, 0), 0)); _, _, ap = _relabel(np.where(keep, np.maximum(p, 0), 0))
+    _, _, at = relabel(np.where(keep, np.maximum(t, 0), 0)); _, _, ap = relabel(np.where(keep, np.maximum(p, 0), 0))
     return {K.n_px: int(keep.sum()), K.fg_px_true: int(at.sum()), K.fg_px_pred: int(ap.sum()),
             K.areas_true: at.astype(np.int64), K.areas_pred: ap.astype(np.int64)}
 

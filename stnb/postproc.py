@@ -10,18 +10,18 @@ import numpy as np, pandas as pd, cv2
 from scipy import ndimage as ndi
 from skimage.segmentation import watershed
 from .core import K, SchemaError, DataError, check_param
-from .metrics import check_labels, majority_type, _relabel
+from .metrics import check_labels, majority_type, relabel
 
 # %% auto #0
 __all__ = ['HV_EXACT', 'HV_40X', 'hv_maps', 'remove_small', 'hv_energy', 'instance_table', 'instances_from_maps',
-           'postproc_for_mpp']
+           'tile_instances', 'postproc_for_mpp']
 
 # %% ../nbs/08_postproc.ipynb #da46ac85
 def hv_maps(inst,               # instance labels (H, W): 0 background, 1..N nuclei, -1 ignore
             min_size:int=0):    # nuclei smaller than this (px) get zero maps (HoVer-Net's training code uses 30)
     "HoVer-Net horizontal and vertical distance maps, shape (2, H, W) float32 in [-1, 1]: [0] horizontal (x), [1] vertical (y)."
     check_param(isinstance(min_size, (int, np.integer)) and min_size >= 0, 'min_size', min_size, 'a non-negative int (pixels)')
-    lab, _, area = _relabel(np.maximum(check_labels(inst, 'inst'), 0))
+    lab, _, area = relabel(np.maximum(check_labels(inst, 'inst'), 0))
     out = np.zeros((2,) + lab.shape, np.float32)
     ys, xs = np.nonzero(lab); l = lab[ys, xs]
     n = len(area); area = np.r_[1, area]
@@ -70,7 +70,7 @@ def hv_energy(np_prob, hv_map, fg_thresh=0.5, min_size=10, ksize=21):
 def instance_table(inst:np.ndarray,   # instance labels (H, W), 0 background
                    type_prob=None):   # class probabilities (C, H, W), channel 0 = background
     "One row per instance: label, area, centroid and (with `type_prob`) majority class and its pixel fraction."
-    lab, ids, area = _relabel(inst)
+    lab, ids, area = relabel(inst)
     ys, xs = np.nonzero(lab); l = lab[ys, xs] - 1
     df = pd.DataFrame({K.label_id: ids, K.inst_area: area, K.inst_cy: np.bincount(l, ys, len(ids))/np.maximum(area, 1),
                        K.inst_cx: np.bincount(l, xs, len(ids))/np.maximum(area, 1)})
@@ -118,8 +118,17 @@ def instances_from_maps(np_prob,                # foreground probability (H, W) 
             if marker_open: marker = cv2.morphologyEx(marker, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (marker_open, marker_open)))
             marker = remove_small(ndi.label(marker)[0], marker_min_size)
             inst = watershed(-dist, markers=marker, mask=blb).astype(np.int32)
-            inst = _relabel(inst)[0].astype(np.int32)
+            inst = relabel(inst)[0].astype(np.int32)
     return inst, instance_table(inst, type_prob if type_prob is not None else None)
+
+# %% ../nbs/08_postproc.ipynb #0ecf93b8
+def tile_instances(fg:np.ndarray, hv:np.ndarray, tp:np.ndarray=None, **params):
+    "Instances (H,W) and per-pixel type map (None without `tp`) of one tile from its predicted maps."
+    inst, tab = instances_from_maps(fg, hv, tp, **params)
+    if tp is None: return inst, None
+    lut = np.zeros(int(inst.max()) + 1, np.int64)
+    if len(tab): lut[tab.index.to_numpy(np.int64)] = tab[K.inst_type].to_numpy(np.int64)
+    return inst, lut[inst]
 
 # %% ../nbs/08_postproc.ipynb #52683991
 HV_EXACT = dict(ksize=7, marker_open=0, edge_thresh=0.5)   # post-processing settings for exact (ground-truth-like) maps
