@@ -138,21 +138,14 @@ def lost_nuclei(labels,                 # final label image of the model frame
 # %% ../nbs/10_infer.ipynb #fb1444d7
 def resolve_model(learner_or_path, class_names:list=None, device=None) -> tuple:
     "(model in eval mode on `device`, meta) from a checkpoint path, a Learner or an (nn.Module, meta) pair."
-    from stnb.learn import load_nuclei_model
+    from stnb.learn import load_nuclei_model, check_model_meta
     dev = torch.device(device) if device is not None else default_device()
     if isinstance(learner_or_path, (str, Path)): return load_nuclei_model(learner_or_path, class_names=class_names, device=dev)
     if isinstance(learner_or_path, tuple) and len(learner_or_path) == 2: model, meta = learner_or_path
     elif hasattr(learner_or_path, 'model') and hasattr(learner_or_path, 'stnb_meta'): model, meta = learner_or_path.model, learner_or_path.stnb_meta
     else: raise ParamError(f'cannot use a {type(learner_or_path).__name__} as a model', field='learner_or_path',
                            fix='pass a model.pth path, a Learner from nuclei_learner, or (nn.Module, meta)')
-    if 'class_names' not in meta: raise SchemaError('model meta has no class_names', field='class_names', fix="meta=dict(class_names=[...], tile=..., mpp=...)")
-    n_head = getattr(model, 'config', {}).get('n_types')
-    if n_head is not None and n_head != len(meta['class_names']):
-        raise SchemaError(f"the model's type head has {n_head} classes but its meta names {len(meta['class_names'])}", field='class_names',
-                          fix='give meta one class name per class of the type head (the store the model was trained on has them)')
-    if class_names is not None and list(class_names) != list(meta['class_names']):
-        raise SchemaError(f"model classes {list(meta['class_names'])} differ from {list(class_names)}", field='class_names',
-                          fix='use a model trained on the same class set, or retrain')
+    check_model_meta(meta, getattr(model, 'config', {}).get('n_types'), class_names)
     return model.to(dev).eval(), dict(meta)
 
 # %% ../nbs/10_infer.ipynb #ae70b2fa

@@ -39,8 +39,8 @@ __all__ = ['HE_MEAN', 'HE_STD', 'ARCHS', 'CKPT_BEST', 'CKPT_LAST', 'CKPT_PREV', 
            'tile_targets', 'aug_geometric', 'soft_table', 'TileDataset', 'split_tiles', 'class_weights', 'tiles_dls',
            'CompactUNet', 'NucleiNet', 'NucleiLoss', 'predict_maps', 'predict_flips', 'PostprocMetric',
            'postproc_metrics', 'BNRecalibrate', 'cpu_bf16', 'Autocast', 'nuclei_learner', 'save_nuclei_model',
-           'load_nuclei_model', 'EpochCheckpoint', 'SaveBestModel', 'fit_nuclei', 'overlay', 'show_batch',
-           'show_results', 'he_augment', 'HEAugment', 'GlooDistributedDL', 'StnbDistributedTrainer',
+           'check_model_meta', 'load_nuclei_model', 'EpochCheckpoint', 'SaveBestModel', 'fit_nuclei', 'overlay',
+           'show_batch', 'show_results', 'he_augment', 'HEAugment', 'GlooDistributedDL', 'StnbDistributedTrainer',
            'fit_nuclei_distributed', 'stnb_train']
 
 # %% ../nbs/09_learn.ipynb #76c94134
@@ -479,18 +479,31 @@ def save_nuclei_model(learn_or_model, path, meta:dict=None):
     meta = meta if meta is not None else learn_or_model.stnb_meta
     with atomic_write(path) as tmp: torch.save(dict(state_dict={k: v.cpu() for k, v in m.state_dict().items()}, meta=meta), tmp)
 
+def check_model_meta(meta:dict,               # a model's meta (of a checkpoint, a Learner's `stnb_meta`, or given with a model)
+                     n_head:int=None,          # classes of the model's type head, when known
+                     class_names:list=None,    # the classes the caller expects, if any
+                     file=None):               # the checkpoint, for the message
+    "SchemaError unless `meta` names one class per class of the type head and, when given, exactly `class_names`."
+    if 'class_names' not in meta: raise SchemaError("the model meta has no 'class_names'", file=file, field='class_names',
+                                                    fix='use a file written by save_nuclei_model, or meta=dict(class_names=[...], tile=..., mpp=...)')
+    names = list(meta['class_names'])
+    if n_head is not None and len(names) != n_head:
+        raise SchemaError(f'the model has {len(names)} class names {names} for a type head of {n_head} classes', file=file, field='class_names',
+                          fix='save the model again with the class names of its tile store (one per class)')
+    if class_names is not None and list(class_names) != names:
+        raise SchemaError(f"model classes {names} differ from {list(class_names)}", file=file, field='class_names',
+                          fix='use a model trained on the same class set, or retrain')
+
 def _check_meta(path:Path, ck:dict):
     "SchemaError unless the meta of a checkpoint agrees with itself and with its type head."
     meta, sd = ck['meta'], ck['state_dict']
     for k in ('class_names', 'model'):
         if k not in meta: raise SchemaError(f'the checkpoint meta has no {k!r}', file=path, field=k, fix='use a file written by save_nuclei_model')
-    n, names, head = meta['model'].get('n_types'), list(meta['class_names']), sd.get('tp.1.weight')
+    n, head = meta['model'].get('n_types'), sd.get('tp.1.weight')
     if head is not None and head.shape[0] != (n or 0) + 1:
         raise SchemaError(f'the meta says n_types={n} but the type head of the weights has {head.shape[0]} outputs ({head.shape[0] - 1} classes)',
                           file=path, field='n_types', fix='save the model again with save_nuclei_model from the Learner that trained it')
-    if len(names) != n:
-        raise SchemaError(f'the checkpoint has {len(names)} class names {names} for a type head of {n} classes', file=path,
-                          field='class_names', fix='save the model again with the class names of its tile store (one per class)')
+    check_model_meta(meta, n_head=n or 0, file=path)
 
 def load_nuclei_model(path, class_names:list=None, device=None) -> tuple:
     "Load a saved model: (NucleiNet in eval mode, meta). Checks the meta against the weights, and `class_names` when given."
@@ -501,9 +514,7 @@ def load_nuclei_model(path, class_names:list=None, device=None) -> tuple:
     if not isinstance(ck, dict) or 'meta' not in ck or 'state_dict' not in ck:
         raise SchemaError('not an stnb model checkpoint', file=path, field='meta', fix='use a file written by save_nuclei_model')
     _check_meta(path, ck); meta = ck['meta']
-    if class_names is not None and list(class_names) != list(meta['class_names']):
-        raise SchemaError(f"checkpoint classes {meta['class_names']} differ from {list(class_names)}", file=path, field='class_names',
-                          fix='use a model trained on the same class set, or retrain')
+    check_model_meta(meta, class_names=class_names, file=path)
     c = meta['model']
     try:
         m = NucleiNet(c['n_types'], c['arch'], img_size=c['img_size'], **{k: c[k] for k in ('hidden', 'width') if k in c})
