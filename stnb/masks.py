@@ -286,10 +286,12 @@ def make_labels(adata,                      # registered run (`stnb.register.reg
                 coverage_um:float=10.,      # ST coverage = convex hull of centroids grown by this
                 hema:np.ndarray=None, grid:Affine=None,  # hematoxylin on a work grid (registration QC, unsegmented nuclei)
                 unsegmented_od=None,        # OD above which unlabelled pixels become IGNORE: a float, 'otsu' (Otsu threshold of `hema`) or None (off)
-                overwrite:bool=False, **thresholds) -> Path:
+                overwrite:bool=False,
+                polys:pd.DataFrame=None,    # the run's nucleus boundaries in um (`stnb.io.read_boundaries`), when already read
+                **thresholds) -> Path:
     "QC the nuclei, assign label ids and write the instance raster (0 bg, ids, `K.ignore`) chunk by chunk."
     s = adata.uns[K.stnb]
-    polys = read_boundaries(s[K.bundle], 'nucleus', cell_ids=adata.obs_names, unknown='drop')
+    if polys is None: polys = read_boundaries(s[K.bundle], 'nucleus', cell_ids=adata.obs_names, unknown='drop')
     nucleus_qc(adata, polys, hema=hema, grid=grid, he_shape=he_shape, **thresholds)
     ph = polygons_hepx(adata, polys); ids, off, xy = polygon_arrays(ph)
     o = adata.obs; lab = np.zeros(len(o), np.int64); has = o.index.isin(ids)
@@ -342,15 +344,16 @@ def prepare_labels(bundle,                 # Xenium bundle with an H&E image (al
                    accept_poor:bool=False, # go on with a registration below the quality bar (`register_he`)
                    chunk:int=2048,         # raster chunk size
                    overwrite:bool=False, **kw) -> Path:  # `make_labels` options (margin_um, QC thresholds, ...)
-    "Bundle -> registered run (h5ad), instance labels in H&E px (zarr) and label table (parquet) in `out`."
-    from stnb.io import read_xenium, open_he, write_h5ad
-    from stnb.register import register_he
+    "Bundle -> registered run (h5ad), instance labels in H&E px (zarr) and label table (parquet) in `out`: each file read once, passed forward."
+    from stnb.io import read_xenium, write_h5ad
+    from stnb.register import register_he, registration_inputs
     a = read_xenium(bundle, he_image=he_image, alignment=alignment, mpp=mpp)
-    register_he(a, work_mpp=work_mpp, local=local, he_mpp=he_mpp, accept_poor=accept_poor)
-    he = open_he(a, mpp=he_mpp); hema, grid = he_on_grid(he, a.uns[K.stnb][K.registration][K.mpp], work_mpp)
+    polys = read_boundaries(a.uns[K.stnb][K.bundle], 'nucleus', cell_ids=a.obs_names, unknown='drop')
+    r = registration_inputs(a, work_mpp, he_mpp)   # the H&E and DAPI, read once: registration and label QC share them
+    register_he(a, work_mpp=work_mpp, local=local, he_mpp=he_mpp, accept_poor=accept_poor, inputs=r, polys=polys)
     out = Path(out)
     with atomic_dir(out, overwrite=overwrite) as tmp:
-        make_labels(a, tmp/K.labels_zarr, he.yx, chunk=chunk, hema=hema, grid=grid, **kw)
+        make_labels(a, tmp/K.labels_zarr, r['he_shape'], chunk=chunk, hema=r['hema'], grid=r['grid'], polys=polys, **kw)
         a.uns[K.stnb][K.masks][K.labels_zarr] = str(out.resolve()/K.labels_zarr)
         label_table(a).to_parquet(tmp/K.labels_table)
         write_h5ad(a, tmp/K.run_h5ad)

@@ -17,7 +17,8 @@ from .image import LazyImage
 # %% auto #0
 __all__ = ['Affine', 'um_to_xpx', 'he_to_xpx', 'similarity', 'transform_polygons', 'frames_of', 'get_transform', 'add_spatial',
            'hematoxylin', 'he_on_grid', 'dapi_on_grid', 'registration_score', 'refine_alignment', 'align_from_scratch',
-           'align_polygons', 'LocalField', 'local_field', 'to_hepx', 'polygons_hepx', 'register_he']
+           'align_polygons', 'LocalField', 'local_field', 'registration_inputs', 'to_hepx', 'polygons_hepx',
+           'register_he']
 
 # %% ../nbs/03_register.ipynb #35b1f0e6
 class Affine:
@@ -305,8 +306,11 @@ def local_field(dapi, hema, grid:Affine, he2x:Affine, work_mpp:float,
     return LocalField(np.array(c), np.array(d), smooth_um / work_mpp * grid.scale, np.array(w))
 
 # %% ../nbs/03_register.ipynb #b155afbd
-def _registration_images(a, work_mpp:float, he_mpp:float, coarse_mpp:float) -> dict:
-    "What registration reads from the images of run `a`, each image opened once and closed again: the vendor alignment, the pixel sizes, hematoxylin OD on the work grid (and on the coarse grid when there is no alignment), DAPI."
+def registration_inputs(a,                    # run from `stnb.io.read_xenium` (with H&E and morphology image)
+                        work_mpp:float=1.0,   # work-grid pixel size (um)
+                        he_mpp:float=None,    # H&E pixel size if neither the OME header nor the alignment gives it
+                        coarse_mpp:float=2.0) -> dict:   # grid of the coarse search when there is no alignment CSV
+    "What registration reads from the images of run `a`, each image opened once and closed again: the vendor alignment, the pixel sizes, the H&E's level-0 shape, hematoxylin OD on the work grid (and on the coarse grid when there is no alignment), DAPI."
     from stnb.io import open_morphology, open_he
     s = a.uns[K.stnb]; xmpp = float(s.get(K.mpp, -1))
     if xmpp <= 0: raise FrameError('the Xenium pixel size is unknown', field=K.mpp,
@@ -323,7 +327,7 @@ def _registration_images(a, work_mpp:float, he_mpp:float, coarse_mpp:float) -> d
     with open_morphology(a) as morph:
         lv = max([i for i in range(len(morph.levels)) if morph.downsample(i) * xmpp <= work_mpp / 2 + 1e-9], default=0)
         dapi, down = morph.read(lv), morph.downsample(lv)
-    return dict(A=A, vendor=vendor, xmpp=xmpp, hmpp=hmpp, he_path=he.path, hema=hema, grid=grid, coarse=coarse, dapi=dapi, down=down)
+    return dict(A=A, vendor=vendor, xmpp=xmpp, hmpp=hmpp, he_path=he.path, he_shape=he.yx, hema=hema, grid=grid, coarse=coarse, dapi=dapi, down=down)
 
 # %% ../nbs/03_register.ipynb #1c006678
 def _field_of(s:dict):
@@ -351,13 +355,15 @@ def register_he(adata,                     # run from `stnb.io.read_xenium` (wit
                 min_contrast:float=1.25,   # quality bar: OD contrast of the nuclei against their surroundings (1: no registration)
                 min_inside:float=0.5,      # quality bar: fraction of the nuclei that must fall inside the H&E image
                 accept_poor:bool=False,    # use a registration below the bar anyway (with a warning)
-                copy:bool=False):
+                copy:bool=False,
+                inputs:dict=None,          # `registration_inputs` of this run with these settings, when already read
+                polys:pd.DataFrame=None):  # its nucleus boundaries in um (`stnb.io.read_boundaries`), when already read
     "Refine (or find) the H&E alignment of a run, score it before/after, store it in `uns['stnb']`."
     from stnb.io import read_boundaries
     a = adata.copy() if copy else adata; s = a.uns[K.stnb]
-    r = _registration_images(a, work_mpp, he_mpp, coarse_mpp)
+    r = registration_inputs(a, work_mpp, he_mpp, coarse_mpp) if inputs is None else inputs
     vendor, hema, grid, dapi, down, xmpp = r['vendor'], r['hema'], r['grid'], r['dapi'], r['down'], r['xmpp']
-    polys = read_boundaries(s[K.bundle], 'nucleus', cell_ids=a.obs_names, unknown='drop')
+    if polys is None: polys = read_boundaries(s[K.bundle], 'nucleus', cell_ids=a.obs_names, unknown='drop')
     u2x = get_transform(a, K.um, K.xpx)
     score = lambda T: registration_score(hema, transform_polygons(polys, T.inv @ u2x), grid, work_mpp)
     if vendor is None:   # coarse search on a grid of >= 2 um (cheap for whole slides), then refinement on the work grid
