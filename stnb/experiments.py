@@ -16,7 +16,8 @@ from .core import *
 from .io import find_he
 from .image import LazyImage, Resampled
 from .tiles import write_sample, set_cell_targets, tile_origins, read_tile, open_tile_store, TileStore
-from .learn import predict_maps, predict_flips, load_nuclei_model, CKPT_FILE
+from .learn import CKPT_FILE
+from .model import predict_maps, predict_flips, load_nuclei_model
 from .postproc import postproc_for_mpp, tile_instances
 from .metrics import nucleus_metrics, dataset_metrics, seg_diagnostics, diagnostics_summary
 from .baseline import classical_nuclei
@@ -104,7 +105,7 @@ def score_model(model,                # a NucleiNet in eval mode (e.g. from `loa
                 bs:int=8,             # tiles per forward pass
                 device=None,          # default: the model's
                 classes:list=None,    # classes to score (the tiles' 'type'); None: class-agnostic
-                tta:bool=False) -> list:  # average the maps over the four flips (`stnb.learn.predict_flips`)
+                tta:bool=False) -> list:  # average the maps over the four flips (`stnb.model.predict_flips`)
     "Per-tile `score_tile` results of a model's post-processed predictions against the true nuclei."
     res = []
     for i in range(0, len(tiles), 64):   # bounded memory: maps of 64 tiles at a time

@@ -138,7 +138,7 @@ def lost_nuclei(labels,                 # final label image of the model frame
 # %% ../nbs/10_infer.ipynb #fb1444d7
 def resolve_model(learner_or_path, class_names:list=None, device=None) -> tuple:
     "(model in eval mode on `device`, meta) from a checkpoint path, a Learner or an (nn.Module, meta) pair."
-    from stnb.learn import load_nuclei_model, check_model_meta
+    from stnb.model import load_nuclei_model, check_model_meta
     dev = torch.device(device) if device is not None else default_device()
     if isinstance(learner_or_path, (str, Path)): return load_nuclei_model(learner_or_path, class_names=class_names, device=dev)
     if isinstance(learner_or_path, tuple) and len(learner_or_path) == 2: model, meta = learner_or_path
@@ -155,7 +155,7 @@ def iter_tile_instances(model:nn.Module,      # from `resolve_model`
                         grid:pd.DataFrame=None, # tiles (default: `tile_grid(src.shape, cfg)`)
                         show:bool=None):      # progress bar
     "Yield (tile row, instance labels (T, T), instance table, type probabilities (C+1, T, T)) tile by tile."
-    from stnb.learn import predict_maps
+    from stnb.model import predict_maps
     grid = tile_grid(src.shape, cfg) if grid is None else grid
     dev = next(iter(model.parameters()), torch.zeros(0)).device
     amp = cfg.amp if cfg.amp is not None else dev.type == 'cuda'
@@ -406,7 +406,7 @@ def predict_slide(learner_or_path,         # model.pth path, fastai Learner (`nu
                   thumb:int=2000,          # longest side of the slide thumbnail (overlay.png, uns['spatial']) in pixels
                   **kw):                   # InferConfig fields overriding `cfg` (tile, margin, mpp, batch_size, postproc, ...)
     "Predict nuclei over a whole slide tile by tile; write labels (OME-NGFF zarr), a nucleus table (h5ad), QuPath GeoJSON and an overview PNG into `out`."
-    from stnb.learn import TYPE_COLORS
+    from stnb.postproc import TYPE_COLORS
     if out is None: raise ParamError('no output folder', field='out', fix='pass out= (a folder that does not exist yet)')
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:

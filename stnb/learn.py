@@ -1,4 +1,4 @@
-"""DataLoaders over the tile store, a HoVer-Net-family fastai model with foreground, distance-map and type heads, losses that skip IGNORE pixels, and the training recipe.
+"""DataLoaders over the tile store, augmentation, losses that skip IGNORE pixels, validation after post-processing, and the training recipe with checkpoints and resuming (the network itself is `stnb.model`).
 
 Docs: https://stnb.github.io/stnb/learn.html.md"""
 
@@ -31,17 +31,16 @@ from fastcore.script import call_parse
 from torchvision.models import resnet18, resnet34, resnet50
 from .core import *
 from .tiles import open_tile_store, TileStore
-from .postproc import hv_maps, instances_from_maps, postproc_for_mpp, tile_instances
+from .postproc import hv_maps, instances_from_maps, postproc_for_mpp, tile_instances, overlay, TYPE_COLORS
+from .model import NucleiNet, CompactUNet, ARCHS, predict_maps, predict_flips, save_nuclei_model, check_model_meta, load_nuclei_model
 from .metrics import nucleus_metrics, dataset_metrics
 
 # %% auto #0
-__all__ = ['HE_MEAN', 'HE_STD', 'ARCHS', 'CKPT_BEST', 'CKPT_LAST', 'CKPT_PREV', 'CKPT_FILE', 'TYPE_COLORS', 'HE_AUG',
-           'tile_targets', 'aug_geometric', 'soft_table', 'TileDataset', 'split_tiles', 'class_weights', 'tiles_dls',
-           'CompactUNet', 'NucleiNet', 'NucleiLoss', 'predict_maps', 'predict_flips', 'PostprocMetric',
-           'postproc_metrics', 'BNRecalibrate', 'cpu_bf16', 'Autocast', 'nuclei_learner', 'save_nuclei_model',
-           'check_model_meta', 'load_nuclei_model', 'EpochCheckpoint', 'SaveBestModel', 'fit_nuclei', 'overlay',
-           'show_batch', 'show_results', 'he_augment', 'HEAugment', 'GlooDistributedDL', 'StnbDistributedTrainer',
-           'fit_nuclei_distributed', 'stnb_train']
+__all__ = ['CKPT_BEST', 'CKPT_LAST', 'CKPT_PREV', 'CKPT_FILE', 'HE_AUG', 'tile_targets', 'aug_geometric', 'soft_table',
+           'TileDataset', 'split_tiles', 'class_weights', 'tiles_dls', 'NucleiLoss', 'PostprocMetric',
+           'postproc_metrics', 'BNRecalibrate', 'cpu_bf16', 'Autocast', 'nuclei_learner', 'EpochCheckpoint',
+           'SaveBestModel', 'fit_nuclei', 'show_batch', 'show_results', 'he_augment', 'HEAugment', 'GlooDistributedDL',
+           'StnbDistributedTrainer', 'fit_nuclei_distributed', 'stnb_train']
 
 # %% ../nbs/09_learn.ipynb #76c94134
 def tile_targets(t:dict,              # a tile from `TileStore[i]`
@@ -236,58 +235,6 @@ def tiles_dls(store,                  # tile store folder or TileStore
     dls.show_batch = lambda n=4, **kw: show_batch(dls, n, **kw)
     return dls
 
-# %% ../nbs/09_learn.ipynb #baeb9aad
-HE_MEAN, HE_STD = (0.70, 0.55, 0.70), (0.15, 0.20, 0.15)   # typical H&E RGB statistics in [0, 1]
-
-def _double_conv(ni:int, no:int): return nn.Sequential(ConvLayer(ni, no, ks=3), ConvLayer(no, no, ks=3))
-
-class CompactUNet(nn.Module):
-    "A plain U-Net (two 3x3 conv-BN-ReLU per level, max-pool down, bilinear up, skip concatenation); output: `width` channels at full resolution."
-    def __init__(self, width:int=16,   # channels of the first level; level i has width * 2**min(i, 3)
-                 depth:int=4):         # number of 2x downsamplings (tiles must be multiples of 2**depth)
-        super().__init__()
-        ch = [width * 2 ** min(i, 3) for i in range(depth + 1)]
-        self.down = nn.ModuleList([_double_conv(3, ch[0])] + [_double_conv(ch[i - 1], ch[i]) for i in range(1, depth + 1)])
-        self.up = nn.ModuleList([_double_conv(ch[i + 1] + ch[i], ch[i]) for i in reversed(range(depth))])
-    def forward(self, x):
-        skips = []
-        for i, d in enumerate(self.down):
-            x = d(x if i == 0 else F.max_pool2d(x, 2)); skips.append(x)
-        for u, s in zip(self.up, reversed(skips[:-1])):
-            x = u(torch.cat([F.interpolate(x, size=s.shape[-2:], mode='bilinear', align_corners=False), s], 1))
-        return x
-
-ARCHS = dict(unet=CompactUNet, resnet18=resnet18, resnet34=resnet34, resnet50=resnet50)
-
-def _head(ni:int, no:int):
-    return nn.Sequential(ConvLayer(ni, ni, ks=3), nn.Conv2d(ni, no, 1))
-
-class NucleiNet(nn.Module):
-    "Shared U-Net encoder-decoder with foreground, horizontal/vertical and type heads."
-    def __init__(self, n_types:int,          # number of nucleus classes C (the type head has C+1 outputs)
-                 arch='unet',               # 'unet' (`CompactUNet`), a name in `ARCHS` or a torchvision-style model constructor
-                 img_size:int=256,          # tile size the decoder is built for (any multiple of 32 works)
-                 pretrained:bool=False,     # ImageNet weights for the encoder (needs a download; not for 'unet')
-                 hidden:int=32,             # channels of the shared decoder output (ResNet encoders)
-                 width:int=16):             # channels of the first level of 'unet' (its decoder output)
-        super().__init__()
-        name = arch if isinstance(arch, str) else arch.__name__
-        if isinstance(arch, str) and arch not in ARCHS: raise ParamError(f'unknown arch {arch!r}', field='arch', fix=f'one of {list(ARCHS)} or a model constructor')
-        if name == 'unet':
-            if pretrained: raise ParamError("the compact 'unet' has no pretrained weights", field='pretrained', fix="pretrained=False, or arch='resnet34'")
-            check_param(isinstance(width, (int, np.integer)) and width >= 4, 'width', width, 'an int >= 4')
-            self.config = dict(n_types=n_types, arch=name, img_size=img_size, width=int(width))
-            self.unet, hidden = CompactUNet(width), width
-        else:
-            self.config = dict(n_types=n_types, arch=name, img_size=img_size, hidden=hidden)
-            self.unet = create_unet_model(ARCHS[arch] if isinstance(arch, str) else arch, hidden, (img_size, img_size), pretrained=pretrained)
-        self.fg, self.hv, self.tp = _head(hidden, 2), _head(hidden, 2), _head(hidden, n_types + 1)
-        self.register_buffer('mean', torch.tensor(HE_MEAN).view(1, 3, 1, 1)); self.register_buffer('std', torch.tensor(HE_STD).view(1, 3, 1, 1))
-    def forward(self, x):
-        if x.dtype == torch.uint8: x = x.float() / 255
-        f = self.unet((x - self.mean) / self.std)
-        return self.fg(f), torch.tanh(self.hv(f)), self.tp(f)
-
 # %% ../nbs/09_learn.ipynb #7e006854
 def _sobel(x:torch.Tensor, axis:int):
     "Sobel derivative of (N, 1, H, W) along x (axis=1) or y (axis=0), as HoVer-Net computes it."
@@ -333,25 +280,6 @@ class NucleiLoss(nn.Module):
         return self.w_fg * l_fg + self.w_hv * (l_mse + self.w_msge * l_msge) + self.w_type * l_tp
 
 # %% ../nbs/09_learn.ipynb #d52e4433
-def predict_maps(pred) -> tuple:
-    "Numpy maps from a model output: foreground prob (N,H,W), hv (N,2,H,W), type prob (N,C+1,H,W)."
-    p_fg, p_hv, p_tp = (p.detach().float().cpu() for p in pred)
-    return p_fg.softmax(1)[:, 1].numpy(), p_hv.numpy(), p_tp.softmax(1).numpy()
-
-def predict_flips(model, x:torch.Tensor) -> tuple:
-    "`predict_maps` of `model` on a batch, averaged over its four flips (test-time augmentation); distance maps flipped back with their sign."
-    acc = None
-    for fy, fx in ((False, False), (False, True), (True, False), (True, True)):
-        dims = [d for d, f in ((2, fy), (3, fx)) if f]
-        with torch.no_grad(): fg, hv, tp = model(x.flip(dims) if dims else x)
-        fg, hv, tp = fg.float().softmax(1), hv.float().clone(), tp.float().softmax(1)
-        if fx: hv[:, 0] = -hv[:, 0]                  # a horizontal flip reverses the horizontal distance map
-        if fy: hv[:, 1] = -hv[:, 1]
-        if dims: fg, hv, tp = fg.flip(dims), hv.flip(dims), tp.flip(dims)
-        acc = [fg, hv, tp] if acc is None else [a + b for a, b in zip(acc, (fg, hv, tp))]
-    fg, hv, tp = (a.div(4).cpu().numpy() for a in acc)
-    return fg[:, 1], hv, tp
-
 class _PostprocState:
     "Per-batch post-processing shared by the metric views."
     def __init__(self, params): self.params, self.key, self.results, self.organs = params, None, [], []
@@ -471,58 +399,6 @@ def nuclei_learner(dls,                     # from `tiles_dls`
 # %% ../nbs/09_learn.ipynb #d465fa55
 CKPT_BEST, CKPT_LAST, CKPT_PREV, CKPT_FILE = 'best', 'last', 'last.prev', 'model.pth'
 _HISTORY, _STATE = 'history.csv', f'{CKPT_LAST}.json'
-
-def save_nuclei_model(learn_or_model, path, meta:dict=None):
-    "Save weights and metadata (config, class names, tile, mpp) atomically to `path`."
-    if rank_distrib(): return             # one writer in multi-process training
-    m = learn_or_model.model if isinstance(learn_or_model, Learner) else learn_or_model
-    meta = meta if meta is not None else learn_or_model.stnb_meta
-    with atomic_write(path) as tmp: torch.save(dict(state_dict={k: v.cpu() for k, v in m.state_dict().items()}, meta=meta), tmp)
-
-def check_model_meta(meta:dict,               # a model's meta (of a checkpoint, a Learner's `stnb_meta`, or given with a model)
-                     n_head:int=None,          # classes of the model's type head, when known
-                     class_names:list=None,    # the classes the caller expects, if any
-                     file=None):               # the checkpoint, for the message
-    "SchemaError unless `meta` names one class per class of the type head and, when given, exactly `class_names`."
-    if 'class_names' not in meta: raise SchemaError("the model meta has no 'class_names'", file=file, field='class_names',
-                                                    fix='use a file written by save_nuclei_model, or meta=dict(class_names=[...], tile=..., mpp=...)')
-    names = list(meta['class_names'])
-    if n_head is not None and len(names) != n_head:
-        raise SchemaError(f'the model has {len(names)} class names {names} for a type head of {n_head} classes', file=file, field='class_names',
-                          fix='save the model again with the class names of its tile store (one per class)')
-    if class_names is not None and list(class_names) != names:
-        raise SchemaError(f"model classes {names} differ from {list(class_names)}", file=file, field='class_names',
-                          fix='use a model trained on the same class set, or retrain')
-
-def _check_meta(path:Path, ck:dict):
-    "SchemaError unless the meta of a checkpoint agrees with itself and with its type head."
-    meta, sd = ck['meta'], ck['state_dict']
-    for k in ('class_names', 'model'):
-        if k not in meta: raise SchemaError(f'the checkpoint meta has no {k!r}', file=path, field=k, fix='use a file written by save_nuclei_model')
-    n, head = meta['model'].get('n_types'), sd.get('tp.1.weight')
-    if head is not None and head.shape[0] != (n or 0) + 1:
-        raise SchemaError(f'the meta says n_types={n} but the type head of the weights has {head.shape[0]} outputs ({head.shape[0] - 1} classes)',
-                          file=path, field='n_types', fix='save the model again with save_nuclei_model from the Learner that trained it')
-    check_model_meta(meta, n_head=n or 0, file=path)
-
-def load_nuclei_model(path, class_names:list=None, device=None) -> tuple:
-    "Load a saved model: (NucleiNet in eval mode, meta). Checks the meta against the weights, and `class_names` when given."
-    path = Path(path)
-    if not path.exists(): raise MissingFileError('no model checkpoint', file=path, fix='train one with stnb-train / fit_nuclei')
-    try: ck = torch.load(path, map_location='cpu', weights_only=False)
-    except Exception as e: raise BundleError(f'cannot read the checkpoint: {e}', file=path, fix='use a file written by save_nuclei_model') from e
-    if not isinstance(ck, dict) or 'meta' not in ck or 'state_dict' not in ck:
-        raise SchemaError('not an stnb model checkpoint', file=path, field='meta', fix='use a file written by save_nuclei_model')
-    _check_meta(path, ck); meta = ck['meta']
-    check_model_meta(meta, class_names=class_names, file=path)
-    c = meta['model']
-    try:
-        m = NucleiNet(c['n_types'], c['arch'], img_size=c['img_size'], **{k: c[k] for k in ('hidden', 'width') if k in c})
-        m.load_state_dict(ck['state_dict'])
-    except (StnbError, KeyError, RuntimeError) as e:
-        raise SchemaError(f'the weights do not fit the network of the meta {c}: {str(e)[:300]}', file=path, field='model',
-                          fix='use a file written by save_nuclei_model, unchanged') from e
-    return m.to(device or default_device()).eval(), meta
 
 # %% ../nbs/09_learn.ipynb #0e2ab1fd
 def _write_history(path:Path, before:int, row:dict=None):
@@ -673,19 +549,6 @@ def fit_nuclei(learn:Learner,            # from `nuclei_learner`
     return out/CKPT_FILE
 
 # %% ../nbs/09_learn.ipynb #6f75bca1
-TYPE_COLORS = np.array([(0.6, 0.6, 0.6), (0.89, 0.10, 0.11), (0.22, 0.49, 0.72), (0.30, 0.69, 0.29), (1.0, 0.5, 0.0),
-                        (0.60, 0.31, 0.64), (0.65, 0.34, 0.16), (0.97, 0.51, 0.75), (0.1, 0.1, 0.1)])
-
-def overlay(img:np.ndarray, inst:np.ndarray, typ:np.ndarray=None, ignore:np.ndarray=None) -> np.ndarray:
-    "RGB float image with nucleus contours coloured by type (index into TYPE_COLORS) and IGNORE darkened."
-    from skimage.segmentation import find_boundaries
-    out = img.astype(np.float32) / 255 if img.dtype == np.uint8 else img.astype(np.float32).copy()
-    if ignore is not None: out[ignore] *= 0.45
-    b = find_boundaries(inst, mode='inner')
-    t = np.zeros_like(inst) if typ is None else np.clip(np.where(typ < 0, 0, typ), 0, len(TYPE_COLORS) - 1)
-    out[b] = TYPE_COLORS[t[b]]
-    return out
-
 def show_batch(dls, n:int=4, figsize=None):
     "Training tiles with contours coloured by type target."
     import matplotlib.pyplot as plt

@@ -13,8 +13,8 @@ from .core import K, SchemaError, DataError, check_param
 from .metrics import check_labels, majority_type, relabel
 
 # %% auto #0
-__all__ = ['HV_EXACT', 'HV_40X', 'hv_maps', 'remove_small', 'hv_energy', 'instance_table', 'instances_from_maps',
-           'tile_instances', 'postproc_for_mpp']
+__all__ = ['HV_EXACT', 'HV_40X', 'TYPE_COLORS', 'hv_maps', 'remove_small', 'hv_energy', 'instance_table', 'instances_from_maps',
+           'tile_instances', 'postproc_for_mpp', 'overlay']
 
 # %% ../nbs/08_postproc.ipynb #da46ac85
 def hv_maps(inst,               # instance labels (H, W): 0 background, 1..N nuclei, -1 ignore
@@ -150,3 +150,17 @@ def postproc_for_mpp(mpp:float,           # um/px of the maps (the model's resol
     out = dict(ksize=odd(HV_40X['ksize']*f, 3, 31), marker_open=odd(HV_40X['marker_open']*f, 1, 255),
                min_size=int(np.ceil(HV_40X['min_size']*f*f)), marker_min_size=int(np.ceil(HV_40X['marker_min_size']*f*f)))
     return {**out, **overrides}
+
+# %% ../nbs/08_postproc.ipynb #769d4d44
+TYPE_COLORS = np.array([(0.6, 0.6, 0.6), (0.89, 0.10, 0.11), (0.22, 0.49, 0.72), (0.30, 0.69, 0.29), (1.0, 0.5, 0.0),
+                        (0.60, 0.31, 0.64), (0.65, 0.34, 0.16), (0.97, 0.51, 0.75), (0.1, 0.1, 0.1)])
+
+def overlay(img:np.ndarray, inst:np.ndarray, typ:np.ndarray=None, ignore:np.ndarray=None) -> np.ndarray:
+    "RGB float image with nucleus contours coloured by type (index into TYPE_COLORS) and IGNORE darkened."
+    from skimage.segmentation import find_boundaries
+    out = img.astype(np.float32) / 255 if img.dtype == np.uint8 else img.astype(np.float32).copy()
+    if ignore is not None: out[ignore] *= 0.45
+    b = find_boundaries(inst, mode='inner')
+    t = np.zeros_like(inst) if typ is None else np.clip(np.where(typ < 0, 0, typ), 0, len(TYPE_COLORS) - 1)
+    out[b] = TYPE_COLORS[t[b]]
+    return out

@@ -421,7 +421,7 @@ def labels_to_geojson(labels,                       # (H, W) int instance labels
     lab = np.asarray(labels)
     check_param(lab.ndim == 2 and np.issubdtype(lab.dtype, np.integer), 'labels', lab.shape, 'an (H, W) int label image')
     if colors is None and class_names:
-        from stnb.learn import TYPE_COLORS
+        from stnb.postproc import TYPE_COLORS
         colors = [tuple(int(round(255 * v)) for v in TYPE_COLORS[1 + i % (len(TYPE_COLORS) - 1)]) for i in range(len(class_names or []))]
     feats = []
     for i, sl in enumerate(ndi.find_objects(np.where(lab > 0, lab, 0)), 1):

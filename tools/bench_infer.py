@@ -85,7 +85,7 @@ def main():
     a = p.parse_args()
     os.environ['STNB_PROGRESS'] = '0'; torch.set_num_threads(a.threads)
     from stnb.core import seed_all, atomic_write, repo_root
-    from stnb.learn import NucleiNet, predict_maps, save_nuclei_model
+    from stnb.model import NucleiNet, predict_maps, save_nuclei_model
     from stnb.postproc import instances_from_maps
     from stnb.infer import predict_slide
 
