@@ -16,19 +16,7 @@ from .core import *
 from .infer import InferConfig, predict_slide, read_postproc, resolve_model
 
 # %% auto #0
-__all__ = ['KC', 'slide_id', 'list_slides', 'check_prediction', 'run_slide', 'cohort_client', 'predict_cohort', 'stnb_cohort']
-
-# %% ../nbs/16_cohort.ipynb #c476ad55
-class KC:
-    "Column names of the cohort table, file names of a cohort folder, slide file suffixes."
-    slide = 'slide'; path = 'path'; nuclei = 'nuclei'; seconds = 'seconds'; note = 'note'
-    worker = 'worker'; started = 'started'; peak_mb = 'peak_mb'
-    skipped = 'skipped'                       # status of a slide whose outputs were complete (with K.run_ok, K.run_failed)
-    cohort_csv = 'cohort.csv'                 # the summary table in `out`
-    slot = 'slide'                            # dask worker resource: one slide per worker at a time
-    model_pkl = '.stnb-cohort-model'          # in-memory model handed to the workers through `out`
-    slide_suffixes = ('.svs', '.tif', '.tiff', '.ndpi', '.scn', '.bif', '.qptiff', '.btf')   # what `list_slides` takes from a folder
-    columns = (slide, K.run_status, nuclei, seconds, K.run_error, path, worker, started, peak_mb, note)
+__all__ = ['slide_id', 'list_slides', 'check_prediction', 'run_slide', 'cohort_client', 'predict_cohort', 'stnb_cohort']
 
 # %% ../nbs/16_cohort.ipynb #10d58a70
 def slide_id(path) -> str:  # a slide file
@@ -40,50 +28,50 @@ def slide_id(path) -> str:  # a slide file
 
 def _check_ids(tab:pd.DataFrame, src):
     "SchemaError for an id that cannot name a folder; DataError for ids given twice."
-    for i, s in enumerate(tab[KC.slide]):
+    for i, s in enumerate(tab[K.cohort.slide]):
         if not s or s in ('.', '..') or s.startswith('.') or re.search(r'[/\\:*?"<>|\x00-\x1f]', s):
-            raise SchemaError(f'slide id {s!r} (row {i}) cannot name an output folder', file=src, field=KC.slide,
+            raise SchemaError(f'slide id {s!r} (row {i}) cannot name an output folder', file=src, field=K.cohort.slide,
                               fix="use ids of letters, digits, '-', '_' and inner '.'")
-    dup = tab[KC.slide][tab[KC.slide].duplicated(keep=False)]
+    dup = tab[K.cohort.slide][tab[K.cohort.slide].duplicated(keep=False)]
     if len(dup):
-        d = sorted(set(dup)); rows = tab.loc[tab[KC.slide].isin(d[:3]), KC.path].tolist()
+        d = sorted(set(dup)); rows = tab.loc[tab[K.cohort.slide].isin(d[:3]), K.cohort.path].tolist()
         raise DataError(f'{len(d)} slide ids are given more than once ({d[:5]}; e.g. {rows[:4]}); each names an output folder',
-                        file=src, field=KC.slide, fix='give unique ids in a `slide` column of a CSV, or rename the files')
+                        file=src, field=K.cohort.slide, fix='give unique ids in a `slide` column of a CSV, or rename the files')
 
 # %% ../nbs/16_cohort.ipynb #891983ca
 def _read_table(tab:pd.DataFrame, src, base:Path=None) -> pd.DataFrame:
     "Slides from a CSV-like table: `path` required, `slide` and `mpp` optional."
-    if KC.path not in tab.columns:
-        raise SchemaError(f'the slide table has no {KC.path!r} column (columns: {list(tab.columns)})', file=src, field=KC.path,
-                          fix=f"add a column {KC.path!r} with one slide file per row (optional: {KC.slide!r}, {K.mpp!r})")
-    if tab[KC.path].isna().any():
-        raise SchemaError(f'empty {KC.path!r} in rows {np.flatnonzero(tab[KC.path].isna()).tolist()[:5]}', file=src,
-                          field=KC.path, fix='give a slide file in every row')
-    paths = [Path(p).expanduser() for p in tab[KC.path].astype(str)]
+    if K.cohort.path not in tab.columns:
+        raise SchemaError(f'the slide table has no {K.cohort.path!r} column (columns: {list(tab.columns)})', file=src, field=K.cohort.path,
+                          fix=f"add a column {K.cohort.path!r} with one slide file per row (optional: {K.cohort.slide!r}, {K.mpp!r})")
+    if tab[K.cohort.path].isna().any():
+        raise SchemaError(f'empty {K.cohort.path!r} in rows {np.flatnonzero(tab[K.cohort.path].isna()).tolist()[:5]}', file=src,
+                          field=K.cohort.path, fix='give a slide file in every row')
+    paths = [Path(p).expanduser() for p in tab[K.cohort.path].astype(str)]
     paths = [p if p.is_absolute() or base is None else base/p for p in paths]
-    if KC.slide in tab.columns and tab[KC.slide].isna().any():
-        raise SchemaError(f'empty {KC.slide!r} in rows {np.flatnonzero(tab[KC.slide].isna()).tolist()[:5]}', file=src, field=KC.slide,
+    if K.cohort.slide in tab.columns and tab[K.cohort.slide].isna().any():
+        raise SchemaError(f'empty {K.cohort.slide!r} in rows {np.flatnonzero(tab[K.cohort.slide].isna()).tolist()[:5]}', file=src, field=K.cohort.slide,
                           fix='give an id in every row, or leave out the column to use the file names')
-    ids = tab[KC.slide].astype(str).str.strip().tolist() if KC.slide in tab.columns else [slide_id(p) for p in paths]
+    ids = tab[K.cohort.slide].astype(str).str.strip().tolist() if K.cohort.slide in tab.columns else [slide_id(p) for p in paths]
     mpp = pd.to_numeric(tab[K.mpp], errors='coerce') if K.mpp in tab.columns else pd.Series(np.nan, index=tab.index)
     if K.mpp in tab.columns:
         bad = (tab[K.mpp].notna() & mpp.isna()) | (mpp <= 0)
         if bad.any(): raise SchemaError(f'invalid {K.mpp!r} {tab[K.mpp][bad].tolist()[:3]} in rows {np.flatnonzero(bad).tolist()[:5]}',
                                         file=src, field=K.mpp, fix='a positive level-0 pixel size in um, or empty to read it from the file')
-    return pd.DataFrame({KC.slide: ids, KC.path: [str(p.absolute()) for p in paths], K.mpp: mpp.to_numpy(float)})
+    return pd.DataFrame({K.cohort.slide: ids, K.cohort.path: [str(p.absolute()) for p in paths], K.mpp: mpp.to_numpy(float)})
 
 def list_slides(slides) -> pd.DataFrame:  # folder, glob pattern, CSV file, list of paths or DataFrame
     "The slides of a cohort: a table of `slide` (id), `path` (absolute) and `mpp` (NaN: from the file)."
     if isinstance(slides, pd.DataFrame): tab, src = _read_table(slides, 'the slide table'), 'the slide table'
     elif isinstance(slides, (list, tuple)):
-        src = 'the slide list'; tab = _read_table(pd.DataFrame({KC.path: [str(p) for p in slides]}), src)
+        src = 'the slide list'; tab = _read_table(pd.DataFrame({K.cohort.path: [str(p) for p in slides]}), src)
     elif isinstance(slides, (str, Path)):
         p, src = Path(slides).expanduser(), slides
         if p.is_dir():
-            files = sorted(f for f in p.iterdir() if f.is_file() and f.name.lower().endswith(KC.slide_suffixes) and not f.name.startswith('.'))
-            if not files: raise DataError(f'no slide files ({", ".join(KC.slide_suffixes)}) in the folder', file=p, field='slides',
+            files = sorted(f for f in p.iterdir() if f.is_file() and f.name.lower().endswith(K.cohort.slide_suffixes) and not f.name.startswith('.'))
+            if not files: raise DataError(f'no slide files ({", ".join(K.cohort.slide_suffixes)}) in the folder', file=p, field='slides',
                                           fix='pass the folder of the slides, a glob pattern such as "/data/*.svs" or a CSV with a path column')
-            tab = _read_table(pd.DataFrame({KC.path: [str(f) for f in files]}), p)
+            tab = _read_table(pd.DataFrame({K.cohort.path: [str(f) for f in files]}), p)
         elif p.suffix.lower() == '.csv' and p.is_file():
             try: raw = pd.read_csv(p)
             except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e:
@@ -92,8 +80,8 @@ def list_slides(slides) -> pd.DataFrame:  # folder, glob pattern, CSV file, list
         elif glob.has_magic(str(slides)):
             files = sorted(Path(f) for f in glob.glob(str(p), recursive=True) if Path(f).is_file())
             if not files: raise DataError('the glob pattern matches no file', file=slides, field='slides', fix='check the pattern (quote it in a shell)')
-            tab = _read_table(pd.DataFrame({KC.path: [str(f) for f in files]}), slides)
-        elif p.is_file(): tab = _read_table(pd.DataFrame({KC.path: [str(p)]}), p)
+            tab = _read_table(pd.DataFrame({K.cohort.path: [str(f) for f in files]}), slides)
+        elif p.is_file(): tab = _read_table(pd.DataFrame({K.cohort.path: [str(p)]}), p)
         else: raise MissingFileError('no such folder, CSV or slide', file=p, field='slides', fix='pass a folder, a glob pattern, a CSV or a list of slide files')
     else: raise ParamError(f'cannot list slides from a {type(slides).__name__}', field='slides', fix='pass a folder, a glob pattern, a CSV path, a list or a DataFrame')
     if not len(tab): raise DataError('no slides', file=src, field='slides', fix='give at least one slide')
@@ -120,7 +108,7 @@ def check_prediction(out,             # an output folder of `predict_slide`
     if n_obs != n: raise DataError(f'{K.pred_table} has {n_obs} nuclei but {K.pred_labels} says {n}', file=out, fix=fix)
     src = src.decode() if isinstance(src, bytes) else str(src)
     if image is not None and Path(src).name != Path(image).name:
-        raise DataError(f'the prediction was made from {Path(src).name}, not {Path(image).name}', file=out, field=KC.slide, fix=fix)
+        raise DataError(f'the prediction was made from {Path(src).name}, not {Path(image).name}', file=out, field=K.cohort.slide, fix=fix)
     with open(out/K.pred_geojson, 'rb') as f:
         f.seek(max(0, os.fstat(f.fileno()).st_size - 16)); tail = f.read()
     if not tail.rstrip().endswith(b']}'): raise DataError(f'{K.pred_geojson} is truncated', file=out/K.pred_geojson, fix=fix)
@@ -134,7 +122,7 @@ def _load_model(ref:str, device=None, class_names=None) -> tuple:
     p = Path(ref); key = (str(p), p.stat().st_mtime_ns if p.exists() else 0, str(device))
     m = _MODEL.get(key)
     if m is None:
-        if p.name.startswith(KC.model_pkl):
+        if p.name.startswith(K.cohort.model_pkl):
             import cloudpickle
             obj = cloudpickle.loads(p.read_bytes())
         else: obj = ref
@@ -174,13 +162,13 @@ def run_slide(model:str,                  # checkpoint path, or a model pickle w
     "Predict one slide into `dest`, or skip it; one row of the cohort table. Runs on a worker; never raises."
     t0, started, dest = time.perf_counter(), time.time(), Path(dest); _peak_reset()
     kw = dict(predict_kw or {}); device, names = kw.pop('device', None), kw.pop('class_names', None)
-    row = {KC.slide: dest.name, K.run_status: K.run_failed, KC.nuclei: None, K.run_error: '', KC.path: str(image), KC.note: ''}
+    row = {K.cohort.slide: dest.name, K.run_status: K.run_failed, K.cohort.nuclei: None, K.run_error: '', K.cohort.path: str(image), K.cohort.note: ''}
     try:
         done = None
         if resume and dest.exists():
             try: done = check_prediction(dest, image)
-            except StnbError as e: row[KC.note] = f'redone: {e.msg}'
-        if done is not None: row.update({K.run_status: KC.skipped, KC.nuclei: done})
+            except StnbError as e: row[K.cohort.note] = f'redone: {e.msg}'
+        if done is not None: row.update({K.run_status: K.cohort.skipped, K.cohort.nuclei: done})
         else:
             _clear_tmp(dest)
             if own_worker:
@@ -190,13 +178,13 @@ def run_slide(model:str,                  # checkpoint path, or a model pickle w
             net = _load_model(model, device, names)
             predict_slide(net, image, mpp=None if pd.isna(mpp) else float(mpp), out=dest,
                           overwrite=dest.exists(), device=device, show=False, **kw)
-            row.update({K.run_status: K.run_ok, KC.nuclei: check_prediction(dest)})
+            row.update({K.run_status: K.run_ok, K.cohort.nuclei: check_prediction(dest)})
     except Exception as e: row[K.run_error] = f'{type(e).__name__}: {e}'
     try:
         from distributed import get_worker
         worker = get_worker().address
     except (ImportError, ValueError): worker = 'local'
-    return {**row, KC.seconds: round(time.perf_counter() - t0, 3), KC.worker: worker, KC.started: started, KC.peak_mb: round(_peak_mb(), 1)}
+    return {**row, K.cohort.seconds: round(time.perf_counter() - t0, 3), K.cohort.worker: worker, K.cohort.started: started, K.cohort.peak_mb: round(_peak_mb(), 1)}
 
 # %% ../nbs/16_cohort.ipynb #672a3e0c
 def _check_cluster(scheduler, n_workers, threads_per_worker, memory_limit):
@@ -230,7 +218,7 @@ def cohort_client(scheduler=None,            # None: a new LocalCluster; 'tcp://
                              fix="pass the address a running scheduler prints, e.g. 'tcp://10.0.0.5:8786', or None for a local cluster") from None
         with client: yield client
         return
-    kw = dict(dashboard_address=None, resources={KC.slot: 1}, scheduler_kwargs=dict(allowed_failures=1)) | cluster_kw
+    kw = dict(dashboard_address=None, resources={K.cohort.slot: 1}, scheduler_kwargs=dict(allowed_failures=1)) | cluster_kw
     with LocalCluster(n_workers=int(n_workers), threads_per_worker=int(threads_per_worker), memory_limit=memory_limit,
                       processes=True, **kw) as cluster, Client(cluster) as client:
         yield client
@@ -240,16 +228,16 @@ def _slots(client) -> bool:
     "Whether the workers hold `slide` slots (one slide per worker at a time); warn when a worker may run several slides."
     ws = client.scheduler_info(n_workers=-1)['workers'].values()
     if not ws: warnings.warn('the scheduler has no workers yet: the slides wait for them (start workers with --resources slide=1)')
-    if any(w.get('resources', {}).get(KC.slot, 0) >= 1 for w in ws): return True
+    if any(w.get('resources', {}).get(K.cohort.slot, 0) >= 1 for w in ws): return True
     many = sorted({w.get('nthreads', 1) for w in ws if w.get('nthreads', 1) > 1})
-    if many: warnings.warn(f"workers with {many} threads and no '{KC.slot}' resource run that many slides at once each: start them with "
-                           f"`dask worker ... --resources {KC.slot}=1` to bound their memory to one slide")
+    if many: warnings.warn(f"workers with {many} threads and no '{K.cohort.slot}' resource run that many slides at once each: start them with "
+                           f"`dask worker ... --resources {K.cohort.slot}=1` to bound their memory to one slide")
     return False
 
 def _capacity(client, slots:bool) -> int:
     "How many slides the cluster runs at once: its `slide` slots, else its threads (at least 1)."
     ws = client.scheduler_info(n_workers=-1)['workers'].values()
-    return max(1, sum(int(w.get('resources', {}).get(KC.slot, 0)) if slots else w.get('nthreads', 1) for w in ws))
+    return max(1, sum(int(w.get('resources', {}).get(K.cohort.slot, 0)) if slots else w.get('nthreads', 1) for w in ws))
 
 def _finished(client, tab:pd.DataFrame, submit, slots:bool):
     "Yield (slide row, future) as slides finish, with no more slides in flight than the cluster runs at once."
@@ -286,7 +274,7 @@ def _model_ref(model, out:Path, class_names=None) -> tuple:
     m, meta = resolve_model(model, class_names, dev)
     if torch.device(dev).type != 'cpu': m = copy.deepcopy(m).cpu()        # workers may have no GPU
     import cloudpickle
-    p = out/f'{KC.model_pkl}-{uuid.uuid4().hex[:8]}.pkl'      # atomic_write makes `out`
+    p = out/f'{K.cohort.model_pkl}-{uuid.uuid4().hex[:8]}.pkl'      # atomic_write makes `out`
     with atomic_write(p) as t: t.write_bytes(cloudpickle.dumps((m, meta)))
     return str(p), p
 
@@ -324,26 +312,26 @@ def predict_cohort(model,                      # checkpoint path (model.pth), a 
         with cohort_client(scheduler, n_workers, threads_per_worker, memory_limit, **(cluster_kw or {})) as client:
             slots = _slots(client)
             submit = lambda r: client.submit(run_slide, ref, r.path, str(out/r.slide), mpp if pd.isna(r.mpp) else r.mpp, resume, slots, kw,
-                                             key=f'stnb-slide-{r.slide}-{uuid.uuid4().hex[:8]}', resources={KC.slot: 1} if slots else None)
+                                             key=f'stnb-slide-{r.slide}-{uuid.uuid4().hex[:8]}', resources={K.cohort.slot: 1} if slots else None)
             for r, f in progress(_finished(client, tab, submit, slots), total=len(tab), comment='slides', show=show):
                 try: rows[r.slide] = f.result()
                 except Exception as e:
                     _clear_tmp(out/r.slide)
-                    rows[r.slide] = {KC.slide: r.slide, K.run_status: K.run_failed, K.run_error: _died(e), KC.path: r.path}
+                    rows[r.slide] = {K.cohort.slide: r.slide, K.run_status: K.run_failed, K.run_error: _died(e), K.cohort.path: r.path}
                 f.release()
     except ParamError:                   # no cluster to run on (e.g. the scheduler cannot be reached): leave nothing behind
         if created and not rows: shutil.rmtree(out, ignore_errors=True)
         raise
     finally:
         if tmp_model is not None: tmp_model.unlink(missing_ok=True)
-    df = pd.DataFrame([rows[s] for s in tab[KC.slide]], columns=list(KC.columns))
-    df[KC.nuclei] = df[KC.nuclei].astype('Int64'); df[[K.run_error, KC.note]] = df[[K.run_error, KC.note]].fillna('')
-    df[KC.started] = pd.to_datetime(df[KC.started], unit='s', utc=True).dt.round('s')
-    with atomic_write(out/KC.cohort_csv) as t: df.to_csv(t, index=False)
+    df = pd.DataFrame([rows[s] for s in tab[K.cohort.slide]], columns=list(K.cohort.columns))
+    df[K.cohort.nuclei] = df[K.cohort.nuclei].astype('Int64'); df[[K.run_error, K.cohort.note]] = df[[K.run_error, K.cohort.note]].fillna('')
+    df[K.cohort.started] = pd.to_datetime(df[K.cohort.started], unit='s', utc=True).dt.round('s')
+    with atomic_write(out/K.cohort.cohort_csv) as t: df.to_csv(t, index=False)
     df.attrs['wall_s'] = wall = time.perf_counter() - t0
     n = df[K.run_status].value_counts()
-    print(f'{len(df)} slides: {n.get(K.run_ok, 0)} {K.run_ok}, {n.get(KC.skipped, 0)} {KC.skipped}, {n.get(K.run_failed, 0)} {K.run_failed}; '
-          f'{int(df[KC.nuclei].sum())} nuclei; {wall:.0f} s -> {out/KC.cohort_csv}')
+    print(f'{len(df)} slides: {n.get(K.run_ok, 0)} {K.run_ok}, {n.get(K.cohort.skipped, 0)} {K.cohort.skipped}, {n.get(K.run_failed, 0)} {K.run_failed}; '
+          f'{int(df[K.cohort.nuclei].sum())} nuclei; {wall:.0f} s -> {out/K.cohort.cohort_csv}')
     return df
 
 # %% ../nbs/16_cohort.ipynb #23595a5e

@@ -18,20 +18,10 @@ from .image import SlideSource, thumbnail_source, read_thumbnail
 from .postproc import instances_from_maps, postproc_for_mpp
 
 # %% auto #0
-__all__ = ['MARGIN_UM', 'KP', 'InferConfig', 'tile_grid', 'keep_instances', 'edge_fragments', 'lost_nuclei', 'resolve_model',
+__all__ = ['MARGIN_UM', 'InferConfig', 'tile_grid', 'keep_instances', 'edge_fragments', 'lost_nuclei', 'resolve_model',
            'iter_tile_instances', 'create_labels', 'write_label_levels', 'ngff_attrs', 'open_labels', 'nucleus_polygon',
            'n_vertices', 'simplify_outline', 'simplify_report', 'draw_outline', 'overlay_thumbnail', 'spatial_uns',
            'predict_slide', 'read_prediction', 'read_postproc', 'stnb_predict']
-
-# %% ../nbs/10_infer.ipynb #c1948a13
-class KP:
-    "Names in a prediction folder that `stnb.core.K` does not hold yet: the overview PNG, scanpy's `uns['spatial']` layout, OME-NGFF keys, run attributes."
-    overlay = 'overlay.png'                                              # the thumbnail with nucleus outlines coloured by class
-    images = 'images'; hires = 'hires'; scalefactors = 'scalefactors'    # uns['spatial'][library_id], the Visium layout scanpy/squidpy read
-    hires_scalef = 'tissue_hires_scalef'; spot_diameter = 'spot_diameter_fullres'
-    multiscales = 'multiscales'; image_label = 'image-label'; ngff_version = '0.4'   # OME-NGFF group attributes
-    simplify = 'geojson_simplify_px'; thumb_mpp = 'thumb_mpp'; n_levels = 'n_label_levels'   # run attributes (zarr attrs and uns)
-    n_edge_dropped = 'n_edge_dropped'; margin_um = 'margin_um'                           # edge instances dropped by their tile; the margin in um
 
 # %% ../nbs/10_infer.ipynb #f34885e3
 MARGIN_UM = 10.   # default tile margin (um): the 99th percentile of nucleus radius (centroid to farthest pixel) in CoNSeP + CPM15
@@ -229,9 +219,9 @@ def ngff_attrs(paths:list,          # level paths, finest first (from `write_lab
     a = (np.asarray(to_level0, float) * mpp0).tolist()   # label pixel -> um in the slide's level-0 frame
     ds = [dict(path=p, coordinateTransformations=[dict(type='scale', scale=[a[1][1] * 2 ** k, a[0][0] * 2 ** k]),
                                                   dict(type='translation', translation=[a[1][2], a[0][2]])]) for k, p in enumerate(paths)]
-    return {KP.multiscales: [dict(version=KP.ngff_version, name=name, axes=[dict(name=n, type='space', unit='micrometer') for n in 'yx'],
+    return {K.pred.multiscales: [dict(version=K.pred.ngff_version, name=name, axes=[dict(name=n, type='space', unit='micrometer') for n in 'yx'],
                                   datasets=ds, type='nearest', metadata=dict(method='each level is the previous one at every second pixel, [::2, ::2]'))],
-            KP.image_label: dict(version=KP.ngff_version)}
+            K.pred.image_label: dict(version=K.pred.ngff_version)}
 
 def open_labels(path,              # labels.zarr of a prediction folder
                 level:int=0):      # pyramid level (0: the model frame)
@@ -242,8 +232,8 @@ def open_labels(path,              # labels.zarr of a prediction folder
     except Exception as e: raise BundleError(f'cannot open the labels ({type(e).__name__}: {e})', file=path, fix='run predict_slide / stnb-predict again') from e
     if isinstance(z, zarr.Array): paths = ['']
     else:
-        ms = z.attrs.get(KP.multiscales)
-        if not ms: raise SchemaError('the label group has no OME-NGFF multiscales', file=path, field=KP.multiscales, fix='run predict_slide / stnb-predict again')
+        ms = z.attrs.get(K.pred.multiscales)
+        if not ms: raise SchemaError('the label group has no OME-NGFF multiscales', file=path, field=K.pred.multiscales, fix='run predict_slide / stnb-predict again')
         paths = [d['path'] for d in ms[0]['datasets']]
     check_param(isinstance(level, (int, np.integer)) and 0 <= level < len(paths), 'level', level, f'a pyramid level in 0..{len(paths) - 1}')
     return z if paths == [''] else z[paths[level]]
@@ -335,8 +325,8 @@ def spatial_uns(thumb:np.ndarray,          # (h, w, 3) uint8 slide thumbnail
                 library_id:str='slide') -> dict:  # key under uns['spatial']
     "`uns['spatial']` as scanpy and squidpy read it: the thumbnail as the `hires` image, obsm['spatial'] (um) -> its pixels."
     check_param(thumb_mpp > 0 and spot_diameter > 0, 'thumb_mpp', (thumb_mpp, spot_diameter), 'positive um/px and diameter')
-    return {library_id: {KP.images: {KP.hires: thumb},
-                         KP.scalefactors: {KP.hires_scalef: 1 / float(thumb_mpp), KP.spot_diameter: float(spot_diameter)}}}
+    return {library_id: {K.pred.images: {K.pred.hires: thumb},
+                         K.pred.scalefactors: {K.pred.hires_scalef: 1 / float(thumb_mpp), K.pred.spot_diameter: float(spot_diameter)}}}
 
 def _library_id(src:SlideSource) -> str: return src.path.name.split('.')[0] if src.path is not None else 'slide'
 
@@ -455,12 +445,12 @@ def predict_slide(learner_or_path,         # model.pth path, fastai Learner (`nu
         paths = write_label_levels(g, cfg.chunk)
         g.attrs.update(ngff_attrs(paths, src.mpp0, src.to_level0))
         img_t = read_thumbnail(tsrc)
-        _write_png(d/KP.overlay, overlay_thumbnail(img_t, canvas, colors, names))
+        _write_png(d/K.pred.overlay, overlay_thumbnail(img_t, canvas, colors, names))
         info = {K.image_path: str(src.path) if src.path else 'array', K.level0_mpp: src.mpp0, K.mpp_source: src.mpp_source,
                 K.pyramid_level: src.level, K.mpp: cfg.mpp, K.frame: K.model_px, K.to_level0: src.to_level0.tolist(),
                 K.level0_shape: list(src.level0_shape), 'class_names': names, K.infer_config: asdict(cfg), 'model': meta.get('model', {}),
-                K.n_nuclei: len(rows), K.n_tiles: len(grid), K.n_too_large: n_big, KP.n_edge_dropped: len(frags), KP.margin_um: cfg.margin_um, K.n_duplicate: n_dup, K.n_conflict_px: n_conf, K.band_rows: band.peak,
-                KP.n_levels: len(paths), KP.simplify: simplify, KP.thumb_mpp: tsrc.target_mpp}
+                K.n_nuclei: len(rows), K.n_tiles: len(grid), K.n_too_large: n_big, K.pred.n_edge_dropped: len(frags), K.pred.margin_um: cfg.margin_um, K.n_duplicate: n_dup, K.n_conflict_px: n_conf, K.band_rows: band.peak,
+                K.pred.n_levels: len(paths), K.pred.simplify: simplify, K.pred.thumb_mpp: tsrc.target_mpp}
         info = json.loads(json.dumps(info, default=float))
         z.attrs.update(info)
         diam = 2 * math.sqrt(np.median([r[3] for r in rows]) / math.pi) if rows else 8.   # um; 8: a typical nucleus, for an empty slide
@@ -512,5 +502,5 @@ def stnb_predict(model:str,              # model checkpoint (model.pth from stnb
                       postproc={'fg_thresh': fg_thresh, **(read_postproc(postproc) if postproc else {})})
     o = predict_slide(model, image, mpp=mpp, out=out, cfg=cfg, overwrite=overwrite, device=device, show=False if quiet else None, simplify=simplify)
     z = open_labels(Path(o)/K.pred_labels).attrs
-    print(f"{z[K.n_nuclei]} nuclei in {z[K.n_tiles]} tiles -> {o}/{{{K.pred_labels}, {K.pred_table}, {K.pred_geojson}, {KP.overlay}}}")
+    print(f"{z[K.n_nuclei]} nuclei in {z[K.n_tiles]} tiles -> {o}/{{{K.pred_labels}, {K.pred_table}, {K.pred_geojson}, {K.pred.overlay}}}")
     return o

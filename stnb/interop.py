@@ -10,24 +10,10 @@ import importlib, re
 from pathlib import Path
 import numpy as np, pandas as pd
 from .core import *
-from .infer import KP, open_labels, ngff_attrs, read_prediction
+from .infer import open_labels, ngff_attrs, read_prediction
 
 # %% auto #0
-__all__ = ['KI', 'label_levels', 'labels_layer', 'image_layer', 'napari_layers', 'KS', 'to_spatialdata']
-
-# %% ../nbs/17_interop.ipynb #7b4a65a8
-class KI:
-    "Names for napari: layer types, `image=` choices, the columns of `label_levels`, and the optional extra that opens `labels.zarr` by path."
-    extra = 'spatial'; plugin = 'napari-ome-zarr'; plugin_module = 'napari_ome_zarr'   # pip install 'stnb[spatial]': the plugin (and napari, without Qt)
-    image = 'image'; labels = 'labels'                        # napari layer types
-    thumbnail = 'thumbnail'; slide = 'slide'                  # what `napari_layers(image=...)` shows
-    unit = 'micrometer'; axes = ('y', 'x')                    # OME-NGFF axes of the label image
-    index = 'index'                                           # the column of a napari Labels layer's features that holds the label values
-    scale = 'scale'; translation = 'translation'              # OME-NGFF coordinate transformations
-    level = 'level'; path = 'path'; height = 'height'; width = 'width'
-    scale_y = 'scale_y_um'; scale_x = 'scale_x_um'; translate_y = 'translate_y_um'; translate_x = 'translate_x_um'
-    columns = (level, path, height, width, scale_y, scale_x, translate_y, translate_x)
-    fix = 'run predict_slide / stnb-predict again'
+__all__ = ['label_levels', 'labels_layer', 'image_layer', 'napari_layers', 'to_spatialdata']
 
 # %% ../nbs/17_interop.ipynb #2e75073e
 def _pred_paths(pred) -> tuple:
@@ -35,7 +21,7 @@ def _pred_paths(pred) -> tuple:
     p = Path(pred)
     folder = p.parent if p.name == K.pred_labels else p
     if not (folder/K.pred_labels).exists():
-        raise MissingFileError(f'prediction folder lacks {K.pred_labels}', file=folder/K.pred_labels, fix=KI.fix)
+        raise MissingFileError(f'prediction folder lacks {K.pred_labels}', file=folder/K.pred_labels, fix=K.napari.fix)
     return folder, folder/K.pred_labels
 
 def _multiscale(p:Path) -> dict:
@@ -43,34 +29,34 @@ def _multiscale(p:Path) -> dict:
     import zarr
     z = zarr.open(str(p), mode='r')
     if isinstance(z, zarr.Array):
-        try: return ngff_attrs([''], z.attrs[K.level0_mpp], z.attrs[K.to_level0])[KP.multiscales][0]
-        except KeyError as e: raise SchemaError(f'the label array has no {e.args[0]!r} attribute', file=p, field=e.args[0], fix=KI.fix) from None
+        try: return ngff_attrs([''], z.attrs[K.level0_mpp], z.attrs[K.to_level0])[K.pred.multiscales][0]
+        except KeyError as e: raise SchemaError(f'the label array has no {e.args[0]!r} attribute', file=p, field=e.args[0], fix=K.napari.fix) from None
     open_labels(p)                                            # a group without multiscales: its error
-    return z.attrs[KP.multiscales][0]
+    return z.attrs[K.pred.multiscales][0]
 
 # %% ../nbs/17_interop.ipynb #85dd98ba
 def label_levels(pred) -> pd.DataFrame:  # a prediction folder (or its labels.zarr)
     "The label pyramid as its OME-NGFF metadata declares it: per level the path, the shape, um per pixel and the um position of pixel (0, 0)'s centre."
     _, p = _pred_paths(pred); ms = _multiscale(p)
     axes = [(a.get('name'), a.get('unit')) for a in ms.get('axes', [])]
-    if axes != [(a, KI.unit) for a in KI.axes]:
-        raise SchemaError(f'axes {axes} are not (y, x) in {KI.unit}', file=p, field='multiscales[0].axes', fix=KI.fix)
+    if axes != [(a, K.napari.unit) for a in K.napari.axes]:
+        raise SchemaError(f'axes {axes} are not (y, x) in {K.napari.unit}', file=p, field='multiscales[0].axes', fix=K.napari.fix)
     rows = []
     for k, ds in enumerate(ms['datasets']):
         tf = {t.get('type'): t.get(t.get('type')) for t in ds.get('coordinateTransformations', [])}
-        if KI.scale not in tf or set(tf) - {KI.scale, KI.translation}:
+        if K.napari.scale not in tf or set(tf) - {K.napari.scale, K.napari.translation}:
             raise SchemaError(f"level {ds['path']!r} has the transformations {sorted(map(str, tf))}, not a scale and a translation", file=p,
-                              field=f'multiscales[0].datasets[{k}].coordinateTransformations', fix=KI.fix)
-        (sy, sx), (ty, tx) = tf[KI.scale], tf.get(KI.translation, (0., 0.))
+                              field=f'multiscales[0].datasets[{k}].coordinateTransformations', fix=K.napari.fix)
+        (sy, sx), (ty, tx) = tf[K.napari.scale], tf.get(K.napari.translation, (0., 0.))
         rows.append((k, ds['path'], *open_labels(p, k).shape, float(sy), float(sx), float(ty), float(tx)))
-    return pd.DataFrame(rows, columns=list(KI.columns))
+    return pd.DataFrame(rows, columns=list(K.napari.columns))
 
 # %% ../nbs/17_interop.ipynb #c778071e
 def _table(folder:Path, adata=None):
     "The nucleus table of a prediction folder (or `adata` when given)."
     if adata is not None: return adata
     import anndata as ad
-    if not (folder/K.pred_table).exists(): raise MissingFileError(f'prediction folder lacks {K.pred_table}', file=folder/K.pred_table, fix=KI.fix)
+    if not (folder/K.pred_table).exists(): raise MissingFileError(f'prediction folder lacks {K.pred_table}', file=folder/K.pred_table, fix=K.napari.fix)
     return ad.read_h5ad(folder/K.pred_table)
 
 def _library(a) -> str: return next(iter(a.uns.get(K.spatial) or {'slide': None}))    # the slide's name, the key of uns['spatial']
@@ -80,7 +66,7 @@ def _rgba(hexcol:str) -> tuple: return tuple(int(hexcol[i:i + 2], 16) / 255 for 
 def _nucleus_features(a) -> pd.DataFrame:
     "The nucleus table as napari Labels features: label id (`index`), class, area, class probability and per-class probabilities."
     names = list(a.obs[K.tgt_name].cat.categories); p = a.obsm[K.type_proba]
-    f = pd.DataFrame({KI.index: a.obs[K.label_id].to_numpy(), **{k: a.obs[k].to_numpy() for k in (K.tgt_name, K.area_um2, K.inst_type_prob)}})
+    f = pd.DataFrame({K.napari.index: a.obs[K.label_id].to_numpy(), **{k: a.obs[k].to_numpy() for k in (K.tgt_name, K.area_um2, K.inst_type_prob)}})
     for i, c in enumerate(names): f[K.prob_prefix + c] = np.asarray(p[c] if isinstance(p, pd.DataFrame) else p[:, i], float)
     return f
 
@@ -91,14 +77,14 @@ def labels_layer(pred,                     # a prediction folder
     "napari layer data `(levels, keywords, 'labels')` of a prediction's nuclei: the lazy label pyramid in um, the nucleus table as features."
     import dask.array as da
     folder, p = _pred_paths(pred); lv = label_levels(p); a = _table(folder, adata)
-    kw = dict(name=f'{_library(a)} nuclei', multiscale=True, scale=tuple(map(float, lv.loc[0, [KI.scale_y, KI.scale_x]])),
-              translate=tuple(map(float, lv.loc[0, [KI.translate_y, KI.translate_x]])), units=(KI.unit,) * 2, axis_labels=KI.axes,
+    kw = dict(name=f'{_library(a)} nuclei', multiscale=True, scale=tuple(map(float, lv.loc[0, [K.napari.scale_y, K.napari.scale_x]])),
+              translate=tuple(map(float, lv.loc[0, [K.napari.translate_y, K.napari.translate_x]])), units=(K.napari.unit,) * 2, axis_labels=K.napari.axes,
               features=_nucleus_features(a))
     if class_colors:
         cols = [_rgba(h) for h in a.uns[f'{K.tgt_name}{K.colors_suffix}']]
         kw['colormap'] = {None: (.5, .5, .5, 1.), 0: (0., 0., 0., 0.),       # None: labels painted later; 0: background
                           **dict(zip(a.obs[K.label_id].tolist(), (cols[c] for c in a.obs[K.tgt_name].cat.codes)))}
-    return [da.from_zarr(open_labels(p, k)) for k in lv[KI.level]], kw, KI.labels
+    return [da.from_zarr(open_labels(p, k)) for k in lv[K.napari.level]], kw, K.napari.labels
 
 # %% ../nbs/17_interop.ipynb #eb126bf1
 def image_layer(pred,                   # a prediction folder
@@ -108,12 +94,12 @@ def image_layer(pred,                   # a prediction folder
     import dask.array as da
     folder, _ = _pred_paths(pred); a = _table(folder, adata)
     info = a.uns[K.stnb][K.infer]; mpp0 = float(info[K.level0_mpp]); lib = _library(a)
-    common = dict(rgb=True, units=(KI.unit,) * 2, axis_labels=KI.axes)
-    if isinstance(image, str) and image == KI.thumbnail:
-        t = float(info[KP.thumb_mpp]); off = (t - mpp0) / 2
-        return a.uns[K.spatial][lib][KP.images][KP.hires], dict(name=f'{lib} thumbnail', scale=(t, t), translate=(off, off), **common), KI.image
-    check_param(isinstance(image, (str, Path)), 'image', image, f"{KI.thumbnail!r}, {KI.slide!r}, the path of the slide or None")
-    path = Path(info[K.image_path] if image == KI.slide else image)
+    common = dict(rgb=True, units=(K.napari.unit,) * 2, axis_labels=K.napari.axes)
+    if isinstance(image, str) and image == K.napari.thumbnail:
+        t = float(info[K.pred.thumb_mpp]); off = (t - mpp0) / 2
+        return a.uns[K.spatial][lib][K.pred.images][K.pred.hires], dict(name=f'{lib} thumbnail', scale=(t, t), translate=(off, off), **common), K.napari.image
+    check_param(isinstance(image, (str, Path)), 'image', image, f"{K.napari.thumbnail!r}, {K.napari.slide!r}, the path of the slide or None")
+    path = Path(info[K.image_path] if image == K.napari.slide else image)
     if not path.is_file():
         raise MissingFileError('slide not found', file=path, field='image', fix="pass image= the slide's current path, or image='thumbnail'")
     from stnb.image import LazyImage
@@ -123,7 +109,7 @@ def image_layer(pred,                   # a prediction folder
         raise DataError(f'the slide is {yx} pixels; the prediction was made on a slide of {want}', file=path,
                         field='image', fix='pass the slide the prediction was made from')
     keep = tuple(slice(None) if ax in 'YXS' else 0 for ax in im.axes)     # (Y, X, S): RGB; other axes at their first index
-    return [da.from_zarr(lz)[keep] for lz in im.levels], dict(name=lib, multiscale=True, scale=(mpp0, mpp0), translate=(0., 0.), **common), KI.image
+    return [da.from_zarr(lz)[keep] for lz in im.levels], dict(name=lib, multiscale=True, scale=(mpp0, mpp0), translate=(0., 0.), **common), K.napari.image
 
 # %% ../nbs/17_interop.ipynb #d6f43ff2
 def napari_layers(pred,                    # a prediction folder
@@ -134,15 +120,7 @@ def napari_layers(pred,                    # a prediction folder
     return ([] if image is None else [image_layer(folder, image, a)]) + [labels_layer(folder, a, class_colors)]
 
 # %% ../nbs/17_interop.ipynb #f503c7c9
-class KS:
-    "Names in the SpatialData of a prediction: its coordinate system, the elements (after the slide), the table's keys, the channels."
-    cs = 'global'                                                   # the one coordinate system, in um (spatialdata's default name)
-    image = 'image'; labels = 'nucleus_labels'; shapes = 'nucleus_boundaries'   # element '{slide}_{suffix}', as spatialdata-io names Xenium's
-    table = 'table'; region_key = 'region'                          # the table annotates the labels element; its instance key is K.label_id
-    channels = ['r', 'g', 'b']; var = 'image'                       # the H&E's channel names; the data variable of each pyramid level
-    module = 'spatialdata'
-
-def _import_extra(name:str, extra:str=KI.extra):
+def _import_extra(name:str, extra:str=K.napari.extra):
     "The module `name`, or a `MissingExtraError` that names the extra installing it."
     try: return importlib.import_module(name)
     except ImportError as e:
@@ -153,7 +131,7 @@ def _sd_transform(scale, translate):
     "spatialdata transformation (y, x) of a raster whose pixel (i, j) has its centre at (i, j) x scale + translate um."
     from spatialdata.transformations import Scale, Sequence, Translation
     s, t = np.asarray(scale, float), np.asarray(translate, float)
-    return Sequence([Scale(s, axes=KI.axes), Translation(t - s / 2, axes=KI.axes)])   # spatialdata: pixel i's centre is at i + 0.5
+    return Sequence([Scale(s, axes=K.napari.axes), Translation(t - s / 2, axes=K.napari.axes)])   # spatialdata: pixel i's centre is at i + 0.5
 
 def _sd_raster(model,            # spatialdata's Image2DModel or Labels2DModel
                levels,           # an array, or a list of arrays (a pyramid, finest first)
@@ -165,9 +143,9 @@ def _sd_raster(model,            # spatialdata's Image2DModel or Labels2DModel
     from spatialdata.transformations import set_transformation
     from spatialdata.transformations._utils import compute_coordinates      # what spatialdata's own reader does
     tf = _sd_transform(scale, translate)
-    if not isinstance(levels, list): return model.parse(levels, dims=dims, transformations={KS.cs: tf}, **kw)
-    tree = xr.DataTree.from_dict({f'scale{k}': xr.Dataset({KS.var: model.parse(l, dims=dims, **kw)}) for k, l in enumerate(levels)})
-    set_transformation(tree, tf, KS.cs)
+    if not isinstance(levels, list): return model.parse(levels, dims=dims, transformations={K.sdata.cs: tf}, **kw)
+    tree = xr.DataTree.from_dict({f'scale{k}': xr.Dataset({K.sdata.var: model.parse(l, dims=dims, **kw)}) for k, l in enumerate(levels)})
+    set_transformation(tree, tf, K.sdata.cs)
     tree = compute_coordinates(tree); model().validate(tree)
     return tree
 
@@ -182,22 +160,22 @@ def _sd_shapes(gj:dict, mpp0:float):
     ids = pd.Index([int(f['properties']['measurements'][K.label_id]) for f in gj['features']], name=K.label_id)
     polys = [shapely.geometry.shape(f['geometry']) for f in gj['features']]
     um = shapely.transform(np.array(polys, dtype=object), lambda xy: (xy - .5) * mpp0)   # QuPath: pixel x covers [x, x + 1)
-    return ShapesModel.parse(gpd.GeoDataFrame(geometry=list(um), index=ids), transformations={KS.cs: Identity()})
+    return ShapesModel.parse(gpd.GeoDataFrame(geometry=list(um), index=ids), transformations={K.sdata.cs: Identity()})
 
 def to_spatialdata(pred,                 # a prediction folder (or its labels.zarr)
                    image='thumbnail'):   # 'thumbnail', 'slide', a slide path, or None (no image)
     "A `spatialdata.SpatialData` of a prediction in one um coordinate system: the H&E, the label pyramid (lazy), the outlines, and the nucleus table annotating the labels."
-    sd = _import_extra(KS.module)
+    sd = _import_extra(K.sdata.module)
     from spatialdata.models import Image2DModel, Labels2DModel, TableModel
     folder, _ = _pred_paths(pred); _, a, gj = read_prediction(folder)
     lib = _library(a); name = lambda s: _sd_name(lib, s)
     levels, kw, _ = labels_layer(folder, a, class_colors=False)
-    labels = _sd_raster(Labels2DModel, levels, kw['scale'], kw['translate'], KI.axes)
-    t = a.copy(); t.obs[KS.region_key] = pd.Categorical([name(KS.labels)] * t.n_obs)
-    table = TableModel.parse(t, region=name(KS.labels), region_key=KS.region_key, instance_key=K.label_id)
+    labels = _sd_raster(Labels2DModel, levels, kw['scale'], kw['translate'], K.napari.axes)
+    t = a.copy(); t.obs[K.sdata.region_key] = pd.Categorical([name(K.sdata.labels)] * t.n_obs)
+    table = TableModel.parse(t, region=name(K.sdata.labels), region_key=K.sdata.region_key, instance_key=K.label_id)
     images = {}
     if image is not None:
         d, ikw, _ = image_layer(folder, image, a)
-        images[name(KS.image)] = _sd_raster(Image2DModel, d, ikw['scale'], ikw['translate'], KI.axes + ('c',), c_coords=KS.channels)
-    return sd.SpatialData(images=images, labels={name(KS.labels): labels}, shapes={name(KS.shapes): _sd_shapes(gj, float(a.uns[K.stnb][K.infer][K.level0_mpp]))},
-                          tables={KS.table: table})
+        images[name(K.sdata.image)] = _sd_raster(Image2DModel, d, ikw['scale'], ikw['translate'], K.napari.axes + ('c',), c_coords=K.sdata.channels)
+    return sd.SpatialData(images=images, labels={name(K.sdata.labels): labels}, shapes={name(K.sdata.shapes): _sd_shapes(gj, float(a.uns[K.stnb][K.infer][K.level0_mpp]))},
+                          tables={K.sdata.table: table})

@@ -20,59 +20,39 @@ from .image import SlideSource
 from .tiles import TileStore, write_sample, set_cell_targets
 
 # %% auto #0
-__all__ = ['PLAUSIBLE_NUCLEUS_UM2', 'QP', 'load_geojson', 'qupath_class', 'qupath_objects', 'polygon_mask', 'rasterize',
-           'QuPathLabels', 'read_qupath_geojson', 'labels_to_geojson', 'write_geojson', 'write_qupath_sample']
-
-# %% ../nbs/15_qupath.ipynb #bc93b402
-class QP:
-    "Field names and conventions of QuPath's GeoJSON (QuPath 0.2 to 0.5), and the columns stnb adds for it."
-    type = 'type'; collection = 'FeatureCollection'; feature = 'Feature'; features = 'features'
-    geometry = 'geometry'; coordinates = 'coordinates'; properties = 'properties'; id = 'id'
-    object_type = 'objectType'; classification = 'classification'; name = 'name'; names = 'names'
-    color = 'color'; color_rgb = 'colorRGB'; parent = 'parentClass'          # 0.4+: color [r, g, b]; <= 0.3: colorRGB int, parentClass
-    nucleus_geometry = 'nucleusGeometry'                                      # cell objects: the nucleus outline
-    annotation = 'annotation'; detection = 'detection'; cell = 'cell'
-    object_types = (annotation, detection, cell)
-    legacy_ids = {'PathAnnotationObject': annotation, 'PathDetectionObject': detection, 'PathCellObject': cell}   # QuPath <= 0.3
-    polygon = 'Polygon'; multipolygon = 'MultiPolygon'; geometry_collection = 'GeometryCollection'
-    ignore_class = 'Ignore*'; region_class = 'Region*'   # QuPath's built-in classes: pixels to leave out; the area that was annotated
-    overlap_rules = ('smallest', 'first', 'last', 'error')
-    # columns of the object and nucleus tables (with K.label_id, K.tgt_name, K.type_target, K.type_ignore, K.area_px, ...)
-    feature_index = 'feature'; object_id = 'object_id'; col_object_type = 'object_type'; color_col = 'color'
-    geom = 'geometry'; n_parts = 'n_parts'; repaired = 'repaired'; clipped = 'clipped'; overlap_px = 'overlap_px'
-    role = 'role'; nucleus = 'nucleus'; region = 'region'; ignore = 'ignore'      # what an object is for
-    export_fix = 'in QuPath: File > Export objects as GeoJSON, with Export as FeatureCollection ticked'
+__all__ = ['PLAUSIBLE_NUCLEUS_UM2', 'load_geojson', 'qupath_class', 'qupath_objects', 'polygon_mask', 'rasterize', 'QuPathLabels',
+           'read_qupath_geojson', 'labels_to_geojson', 'write_geojson', 'write_qupath_sample']
 
 # %% ../nbs/15_qupath.ipynb #00999661
 def _src_name(src) -> str: return str(src) if isinstance(src, (str, Path)) else '<GeoJSON object>'
 
 def _features(d, src) -> list:
     "The list of Features of parsed GeoJSON `d` (a FeatureCollection, a list of Features or one Feature)."
-    if isinstance(d, dict) and d.get(QP.type) == QP.collection:
-        feats = d.get(QP.features)
+    if isinstance(d, dict) and d.get(K.qupath.type) == K.qupath.collection:
+        feats = d.get(K.qupath.features)
         if not isinstance(feats, list):
-            raise SchemaError('the FeatureCollection has no list of features', file=src, field=QP.features, fix=QP.export_fix)
-    elif isinstance(d, dict) and d.get(QP.type) == QP.feature: feats = [d]
+            raise SchemaError('the FeatureCollection has no list of features', file=src, field=K.qupath.features, fix=K.qupath.export_fix)
+    elif isinstance(d, dict) and d.get(K.qupath.type) == K.qupath.feature: feats = [d]
     elif isinstance(d, list): feats = d
     else:
-        got = repr(d.get(QP.type)) if isinstance(d, dict) else f'a JSON {type(d).__name__}'
+        got = repr(d.get(K.qupath.type)) if isinstance(d, dict) else f'a JSON {type(d).__name__}'
         raise SchemaError(f'not GeoJSON: the top level is {got}, not a FeatureCollection, a Feature or a list of Features',
-                          file=src, field=QP.type, fix=QP.export_fix)
-    if not feats: raise DataError('the GeoJSON has no features', file=src, field=QP.features,
+                          file=src, field=K.qupath.type, fix=K.qupath.export_fix)
+    if not feats: raise DataError('the GeoJSON has no features', file=src, field=K.qupath.features,
                                   fix='annotate objects in QuPath and export them (Export objects as GeoJSON: All objects)')
     for i, f in enumerate(feats):
-        if not isinstance(f, dict) or f.get(QP.type) != QP.feature:
-            raise SchemaError(f'features[{i}] is not a GeoJSON Feature', file=src, field=f'features[{i}].type', fix=QP.export_fix)
+        if not isinstance(f, dict) or f.get(K.qupath.type) != K.qupath.feature:
+            raise SchemaError(f'features[{i}] is not a GeoJSON Feature', file=src, field=f'features[{i}].type', fix=K.qupath.export_fix)
     return feats
 
 def load_geojson(src) -> list:  # a .geojson/.json file, or its parsed content (dict or list)
     "The features of a GeoJSON file as QuPath writes it (a FeatureCollection, or a list of Features without that option)."
     if not isinstance(src, (str, Path)): return _features(src, _src_name(src))
     p = Path(src)
-    if not p.is_file(): raise MissingFileError('GeoJSON file not found', file=p, fix=f'pass the path of the exported file ({QP.export_fix})')
+    if not p.is_file(): raise MissingFileError('GeoJSON file not found', file=p, fix=f'pass the path of the exported file ({K.qupath.export_fix})')
     try: d = json.loads(p.read_text(encoding='utf-8'))
     except (ValueError, UnicodeDecodeError) as e:
-        raise SchemaError(f'not a JSON file ({type(e).__name__}: {str(e)[:80]})', file=p, fix=QP.export_fix) from None
+        raise SchemaError(f'not a JSON file ({type(e).__name__}: {str(e)[:80]})', file=p, fix=K.qupath.export_fix) from None
     return _features(d, p)
 
 # %% ../nbs/15_qupath.ipynb #4e3266ef
@@ -83,13 +63,13 @@ def _rgb(c):
 
 def qupath_class(props:dict) -> tuple:  # `properties` of a QuPath feature
     "(class name or None, (r, g, b) or None) of a QuPath object, however its QuPath version wrote the classification."
-    c = (props or {}).get(QP.classification)
+    c = (props or {}).get(K.qupath.classification)
     if not c: return None, None
     if isinstance(c, str): return c, None
-    names = list(c.get(QP.names) or ([c[QP.name]] if c.get(QP.name) else []))   # 0.4+: 'names' for derived classes
-    p = c.get(QP.parent)                                                           # <= 0.3: derived classes nest the parent
-    while isinstance(p, dict) and p.get(QP.name): names.insert(0, p[QP.name]); p = p.get(QP.parent)
-    return (': '.join(map(str, names)) or None), _rgb(c.get(QP.color, c.get(QP.color_rgb)))
+    names = list(c.get(K.qupath.names) or ([c[K.qupath.name]] if c.get(K.qupath.name) else []))   # 0.4+: 'names' for derived classes
+    p = c.get(K.qupath.parent)                                                           # <= 0.3: derived classes nest the parent
+    while isinstance(p, dict) and p.get(K.qupath.name): names.insert(0, p[K.qupath.name]); p = p.get(K.qupath.parent)
+    return (': '.join(map(str, names)) or None), _rgb(c.get(K.qupath.color, c.get(K.qupath.color_rgb)))
 
 # %% ../nbs/15_qupath.ipynb #24247eae
 def _polygonal(g):
@@ -97,20 +77,20 @@ def _polygonal(g):
     parts, todo = [], [g]
     while todo:
         for p in shapely.get_parts(todo.pop()):
-            if p.geom_type == QP.polygon and p.area > 0: parts.append(p)
-            elif p.geom_type in (QP.multipolygon, QP.geometry_collection): todo.append(p)
+            if p.geom_type == K.qupath.polygon and p.area > 0: parts.append(p)
+            elif p.geom_type in (K.qupath.multipolygon, K.qupath.geometry_collection): todo.append(p)
     if not parts: return None
     return parts[0] if len(parts) == 1 else shapely.union_all(parts)
 
 def _parse_geometry(g, where:str, src):
     "shapely geometry of a GeoJSON geometry; malformed coordinates are a `SchemaError` naming the feature."
     fix = 'fix or delete this object in QuPath and export again'
-    if not isinstance(g, dict) or QP.type not in g:
+    if not isinstance(g, dict) or K.qupath.type not in g:
         raise SchemaError(f'{where} has no geometry', file=src, field=f'{where}.geometry', fix=fix)
     try:
         with warnings.catch_warnings(): warnings.simplefilter('ignore', RuntimeWarning); geom = geojson_shape(g)   # NaN: checked below
     except Exception as e:
-        raise SchemaError(f'{where} has a malformed {g.get(QP.type)} ({type(e).__name__}: {str(e)[:80]})', file=src,
+        raise SchemaError(f'{where} has a malformed {g.get(K.qupath.type)} ({type(e).__name__}: {str(e)[:80]})', file=src,
                           field=f'{where}.geometry.coordinates', fix=fix) from None
     if not geom.is_empty and not np.isfinite(shapely.get_coordinates(geom)).all():
         raise SchemaError(f'{where} has non-finite coordinates', file=src, field=f'{where}.geometry.coordinates', fix=fix)
@@ -118,7 +98,7 @@ def _parse_geometry(g, where:str, src):
 
 # %% ../nbs/15_qupath.ipynb #2d3c8e99
 def qupath_objects(geojson,                         # a QuPath GeoJSON file or its parsed content
-                   object_types=QP.object_types,    # QuPath object types to keep (annotation, detection, cell)
+                   object_types=K.qupath.object_types,    # QuPath object types to keep (annotation, detection, cell)
                    cell_part:str='nucleus',         # for cell objects: the 'nucleus' or the 'cell' outline
                    warn=None):                      # called with each warning message (default: `warnings.warn`, file name first)
     "One row per polygonal object of a QuPath export: feature index, QuPath id and type, class and colour, shapely geometry."
@@ -127,26 +107,26 @@ def qupath_objects(geojson,                         # a QuPath GeoJSON file or i
     warn = warn or (lambda m: warnings.warn(f'{Path(src).name}: {m}', stacklevel=3))
     rows, skipped, repaired = [], Counter(), []
     for i, f in enumerate(feats):
-        props = f.get(QP.properties) or {}
-        ot = str(props.get(QP.object_type) or QP.legacy_ids.get(f.get(QP.id), QP.annotation)).lower()
+        props = f.get(K.qupath.properties) or {}
+        ot = str(props.get(K.qupath.object_type) or K.qupath.legacy_ids.get(f.get(K.qupath.id), K.qupath.annotation)).lower()
         if ot not in object_types: skipped[f'object type {ot!r}'] += 1; continue
-        g = f.get(QP.geometry)
-        if ot == QP.cell and cell_part == 'nucleus': g = f.get(QP.nucleus_geometry) or props.get(QP.nucleus_geometry) or g
+        g = f.get(K.qupath.geometry)
+        if ot == K.qupath.cell and cell_part == 'nucleus': g = f.get(K.qupath.nucleus_geometry) or props.get(K.qupath.nucleus_geometry) or g
         geom = _parse_geometry(g, f'features[{i}]', src)
-        if geom.geom_type not in (QP.polygon, QP.multipolygon, QP.geometry_collection): skipped[f'{geom.geom_type} (no area)'] += 1; continue
+        if geom.geom_type not in (K.qupath.polygon, K.qupath.multipolygon, K.qupath.geometry_collection): skipped[f'{geom.geom_type} (no area)'] += 1; continue
         fixed = not geom.is_valid
         if fixed: why = shapely.is_valid_reason(geom); geom = shapely.make_valid(geom)
         geom = _polygonal(geom)
         if geom is None: skipped['zero area'] += 1; continue
         if fixed: repaired.append(f"features[{i}] ({why})")
         name, col = qupath_class(props)
-        oid = f.get(QP.id) if f.get(QP.id) not in QP.legacy_ids else None
-        rows.append({QP.feature_index: i, QP.object_id: oid, QP.col_object_type: ot, K.tgt_name: name, QP.color_col: col,
-                     QP.geom: geom, QP.n_parts: len(getattr(geom, 'geoms', [geom])), QP.repaired: fixed})
+        oid = f.get(K.qupath.id) if f.get(K.qupath.id) not in K.qupath.legacy_ids else None
+        rows.append({K.qupath.feature_index: i, K.qupath.object_id: oid, K.qupath.col_object_type: ot, K.tgt_name: name, K.qupath.color_col: col,
+                     K.qupath.geom: geom, K.qupath.n_parts: len(getattr(geom, 'geoms', [geom])), K.qupath.repaired: fixed})
     if skipped: warn(f'skipped {sum(skipped.values())} objects: {dict(skipped)}')
     if repaired: warn(f'repaired {len(repaired)} invalid polygons with shapely.make_valid: {"; ".join(repaired[:3])}{" ..." if len(repaired) > 3 else ""}')
     if not rows: raise DataError(f'no polygon objects of types {tuple(object_types)} in the GeoJSON ({len(feats)} features: {dict(skipped)})',
-                                 file=src, field=f'{QP.properties}.{QP.object_type}',
+                                 file=src, field=f'{K.qupath.properties}.{K.qupath.object_type}',
                                  fix='export polygon, brush or wand annotations/detections (points and lines have no area), or widen object_types')
     return pd.DataFrame(rows)
 
@@ -188,7 +168,7 @@ def rasterize(geoms,                    # shapely (Multi)Polygons in pixel units
               shape,                    # (H, W) of the raster
               overlap:str='smallest'):  # who gets a pixel several objects cover: 'smallest', 'first' or 'last' object
     "Instance labels (H, W) int32 (geoms[i] -> i + 1, 0 background), each object's own pixel count, and the overlapping pairs."
-    check_param(overlap in QP.overlap_rules[:3], 'overlap', overlap, f'one of {QP.overlap_rules[:3]}')
+    check_param(overlap in K.qupath.overlap_rules[:3], 'overlap', overlap, f'one of {K.qupath.overlap_rules[:3]}')
     masks = [polygon_mask(g, shape) for g in geoms]
     own = np.array([m.sum() for *_, m in masks], np.int64); idx = np.arange(len(masks))
     order = {'smallest': np.lexsort((-idx, -own)), 'first': idx[::-1], 'last': idx}[overlap]   # painted last wins
@@ -234,15 +214,15 @@ def _frame_check(g0, shape0, objs, src, downsample, warn):
         x0, y0, x1, y1 = shapely.total_bounds(g0); r = max(x1 / W0, y1 / H0)
         raise FrameError(f'{(~inside).sum()} of {len(g0)} objects lie outside the image: they span x {x0:.0f}..{x1:.0f}, y {y0:.0f}..{y1:.0f} '
                          f'level-0 px{f" ({r:.3g} x the image size)" if r > 1 else ""} but the image is {W0} x {H0} px',
-                         file=src, field=f'{QP.geometry}.{QP.coordinates}',
+                         file=src, field=f'{K.qupath.geometry}.{K.qupath.coordinates}',
                          fix=f'coordinates must be level-0 pixels of this image: pass downsample= the factor of the image QuPath exported from '
                              f'(now {downsample:g}), region= with relative=True for an export of a crop, or the image the annotations were made on')
     cut = inside & ~within
     if cut.any():
         g0 = g0.copy(); g0[cut] = [_polygonal(g) for g in shapely.intersection(g0[cut], img)]
-        warn(f'{cut.sum()} objects cross the image border and were clipped to it (features {objs[QP.feature_index][cut].tolist()[:5]})')
+        warn(f'{cut.sum()} objects cross the image border and were clipped to it (features {objs[K.qupath.feature_index][cut].tolist()[:5]})')
     if (~inside).any(): warn(f'{(~inside).sum()} objects lie entirely outside the {W0} x {H0} image and were dropped '
-                             f'(features {objs[QP.feature_index][~inside].tolist()[:5]})')
+                             f'(features {objs[K.qupath.feature_index][~inside].tolist()[:5]})')
     keep = inside & np.array([g is not None for g in g0])
     return g0, keep, cut
 
@@ -258,7 +238,7 @@ def _classes(names, class_names, class_map, unknown, src, warn):
         u = next(iter(bad)); close = difflib.get_close_matches(u, cn, 1, cutoff=0.5)
         msg = f'{sum(bad.values())} objects have classes not in class_names {cn}: {dict(bad)}'
         if unknown == 'error':
-            raise DataError(msg, file=src, field=f'{QP.properties}.{QP.classification}.{QP.name}',
+            raise DataError(msg, file=src, field=f'{K.qupath.properties}.{K.qupath.classification}.{K.qupath.name}',
                             fix=f"map them, e.g. class_map={{{u!r}: {close[0] if close else '<a class name>'!r}}}, add them to class_names, "
                                 f"or pass unknown='ignore' to keep them as nuclei without a class target")
         warn(msg + '; kept as nuclei without a class target')
@@ -289,35 +269,35 @@ def _cells_table(lab, nuc, names, target, lost, empty, to0, mpp, mpp0) -> pd.Dat
     x0, y0 = (to0 @ np.stack([cx, cy, np.ones(n)]))[:2]
     keep = ~empty
     t = nuc[keep].reset_index(drop=True)
-    c = pd.DataFrame({K.label_id: np.arange(1, n + 1), QP.feature_index: t[QP.feature_index], QP.object_id: t[QP.object_id],
-                      QP.col_object_type: t[QP.col_object_type], K.tgt_name: np.asarray(names, object)[keep],
+    c = pd.DataFrame({K.label_id: np.arange(1, n + 1), K.qupath.feature_index: t[K.qupath.feature_index], K.qupath.object_id: t[K.qupath.object_id],
+                      K.qupath.col_object_type: t[K.qupath.col_object_type], K.tgt_name: np.asarray(names, object)[keep],
                       K.type_target: target[keep], K.type_ignore: target[keep] == K.ignore, K.area_px: cnt, K.area_um2: cnt * mpp ** 2,
-                      K.x_hepx: x0, K.y_hepx: y0, QP.n_parts: t[QP.n_parts], QP.repaired: t[QP.repaired], QP.clipped: t[QP.clipped],
-                      QP.overlap_px: lost[keep]})
+                      K.x_hepx: x0, K.y_hepx: y0, K.qupath.n_parts: t[K.qupath.n_parts], K.qupath.repaired: t[K.qupath.repaired], K.qupath.clipped: t[K.qupath.clipped],
+                      K.qupath.overlap_px: lost[keep]})
     c[K.x_um], c[K.y_um] = c[K.x_hepx] * mpp0, c[K.y_hepx] * mpp0
     return c
 
 # %% ../nbs/15_qupath.ipynb #c0d36717
 def _rasterise_objects(objs, nuc, sl, k, src, warn, region, class_names, class_map, unknown, overlap, max_pixels) -> QuPathLabels:
     "The labels, ignore mask and nucleus table of the objects (level-0 geometries) on the window of `region`."
-    r0, c0, r1, c1 = _window(region, sl, k, objs[QP.geom].to_numpy())
+    r0, c0, r1, c1 = _window(region, sl, k, objs[K.qupath.geom].to_numpy())
     if (r1 - r0) * (c1 - c0) > max_pixels:
-        x0, y0, x1, y1 = shapely.total_bounds(objs[QP.geom].to_numpy())
+        x0, y0, x1, y1 = shapely.total_bounds(objs[K.qupath.geom].to_numpy())
         raise ParamError(f'the labels would be {r1 - r0} x {c1 - c0} px (> max_pixels={max_pixels})', field='region',
                          fix=f"pass region=(x, y, w, h) (the objects span x {x0:.0f}..{x1:.0f}, y {y0:.0f}..{y1:.0f}), region='annotations' "
                              'or a coarser target_mpp')
     shape = (r1 - r0, c1 - c0)
     to_px = lambda g: shapely.transform(g, lambda c: c * k - [c0, r0])
     win = box(0, 0, shape[1], shape[0])
-    gn = to_px(nuc[QP.geom].to_numpy())
+    gn = to_px(nuc[K.qupath.geom].to_numpy())
     ins = shapely.intersects(gn, win)
     nuc, gn = nuc[ins].reset_index(drop=True), gn[ins]
     names, cn, target = _classes(nuc[K.tgt_name].tolist(), class_names, class_map, unknown, src, warn)
     lab, own, pairs = rasterize(gn, shape, 'smallest' if overlap == 'error' else overlap)
     if pairs and overlap == 'error':
-        fi = nuc[QP.feature_index].to_numpy()
+        fi = nuc[K.qupath.feature_index].to_numpy()
         raise DataError(f'{len(pairs)} pairs of objects overlap, e.g. features {[(int(fi[a - 1]), int(fi[b - 1])) for a, b in pairs[:3]]}',
-                        file=src, field=QP.geometry, fix="separate them in QuPath, or pass overlap='smallest', 'first' or 'last'")
+                        file=src, field=K.qupath.geometry, fix="separate them in QuPath, or pass overlap='smallest', 'first' or 'last'")
     final = np.bincount(lab.ravel(), minlength=len(nuc) + 1)[1:]
     lost, empty = own - final, final == 0
     if pairs: warn(f"{len(pairs)} pairs of objects overlap ({int(lost.sum())} px); each shared pixel went to the {overlap} object"
@@ -326,16 +306,16 @@ def _rasterise_objects(objs, nuc, sl, k, src, warn, region, class_names, class_m
     new = np.zeros(len(nuc) + 1, np.int32); new[1:][~empty] = np.arange(1, (~empty).sum() + 1); lab = new[lab]
     to0 = np.array([[1 / k, 0, (c0 + .5) / k - .5], [0, 1 / k, (r0 + .5) / k - .5], [0, 0, 1.]])
     cells = _cells_table(lab, nuc, names, target, lost, empty, to0, sl.target_mpp, sl.mpp0)
-    ign = np.zeros(shape, bool); reg = np.zeros(shape, bool); other = objs[objs[QP.role] != QP.nucleus]
-    for g, role in zip(to_px(other[QP.geom].to_numpy()), other[QP.role]):
-        a, b, m = polygon_mask(g, shape); (ign if role == QP.ignore else reg)[a:a + m.shape[0], b:b + m.shape[1]] |= m
-    if (other[QP.role] == QP.region).any(): ign |= ~reg & (lab == 0)
+    ign = np.zeros(shape, bool); reg = np.zeros(shape, bool); other = objs[objs[K.qupath.role] != K.qupath.nucleus]
+    for g, role in zip(to_px(other[K.qupath.geom].to_numpy()), other[K.qupath.role]):
+        a, b, m = polygon_mask(g, shape); (ign if role == K.qupath.ignore else reg)[a:a + m.shape[0], b:b + m.shape[1]] |= m
+    if (other[K.qupath.role] == K.qupath.region).any(): ign |= ~reg & (lab == 0)
     colors = {}
-    for n, c in zip(names, nuc[QP.color_col]):
+    for n, c in zip(names, nuc[K.qupath.color_col]):
         if n is not None and c is not None: colors.setdefault(n, c)
-    report = dict(objects=len(objs), nuclei=len(cells), regions=int((other[QP.role] == QP.region).sum()),
-                  ignore_objects=int((other[QP.role] == QP.ignore).sum()), outside_window=int((~ins).sum()), clipped=int(cells[QP.clipped].sum()),
-                  repaired=int(cells[QP.repaired].sum()), overlapping_pairs=len(pairs), overlap_px=int(lost.sum()), dropped_empty=int(empty.sum()),
+    report = dict(objects=len(objs), nuclei=len(cells), regions=int((other[K.qupath.role] == K.qupath.region).sum()),
+                  ignore_objects=int((other[K.qupath.role] == K.qupath.ignore).sum()), outside_window=int((~ins).sum()), clipped=int(cells[K.qupath.clipped].sum()),
+                  repaired=int(cells[K.qupath.repaired].sum()), overlapping_pairs=len(pairs), overlap_px=int(lost.sum()), dropped_empty=int(empty.sum()),
                   unclassified=int(cells[K.tgt_name].isna().sum()), no_class_target=int((cells[K.type_target] == K.ignore).sum()))
     region0 = (c0 / k, r0 / k, shape[1] / k, shape[0] / k)
     return QuPathLabels(lab, ign, cells, cn, colors, float(sl.target_mpp), float(sl.mpp0), (r0, c0), region0, to0, report, src)
@@ -362,7 +342,7 @@ def read_qupath_geojson(geojson,                      # QuPath GeoJSON export (p
                         class_names:list=None,        # names of classes 1..C (default: the classes found, sorted)
                         class_map:dict=None,          # rename QuPath classes first, e.g. {'Tumor': 'neoplastic'} (None: unclassified)
                         unknown:str='error',          # a class not in `class_names`: 'error', or 'ignore' (nucleus kept, no class target)
-                        object_types=QP.object_types, # QuPath object types to read
+                        object_types=K.qupath.object_types, # QuPath object types to read
                         cell_part:str='nucleus',      # for cell objects: the 'nucleus' or the 'cell' outline
                         overlap:str='smallest',       # a pixel of several objects goes to the 'smallest', 'first' or 'last'; 'error' refuses
                         max_area_um2:float=2000.,     # a larger nucleus object is a region outline: an error (None: no limit)
@@ -370,7 +350,7 @@ def read_qupath_geojson(geojson,                      # QuPath GeoJSON export (p
     "Rasterise a QuPath GeoJSON export of nuclei onto `image`: instance labels, ignore mask and a per-nucleus table."
     src = _src_name(geojson)
     with _deferred_warnings(src) as warn:
-        check_param(overlap in QP.overlap_rules, 'overlap', overlap, f'one of {QP.overlap_rules}')
+        check_param(overlap in K.qupath.overlap_rules, 'overlap', overlap, f'one of {K.qupath.overlap_rules}')
         for n, v in (('downsample', downsample), ('target_mpp', target_mpp)):
             check_param(v is None and n == 'target_mpp' or isinstance(v, (int, float)) and np.isfinite(v) and v > 0, n, v, 'a positive number')
         check_param(isinstance(pixel_centre, (int, float)) and 0 <= pixel_centre < 1, 'pixel_centre', pixel_centre, '0.5 (QuPath) or 0 (stnb)')
@@ -379,21 +359,21 @@ def read_qupath_geojson(geojson,                      # QuPath GeoJSON export (p
         sl = SlideSource(image, mpp=mpp, target_mpp=target_mpp or 1.0)
         if target_mpp is None: sl = SlideSource(image, mpp=sl.mpp0, target_mpp=sl.mpp0)
         mpp0, k = sl.mpp0, sl.mpp0 / sl.target_mpp                    # labels px per level-0 px
-        g0 = _to_level0(objs[QP.geom], downsample, pixel_centre, region[:2] if relative else (0, 0))
+        g0 = _to_level0(objs[K.qupath.geom], downsample, pixel_centre, region[:2] if relative else (0, 0))
         g0, keep, cut = _frame_check(g0, sl.level0_shape, objs, src, downsample, warn)
-        objs = objs.assign(**{QP.geom: g0, QP.clipped: cut})[keep].reset_index(drop=True)
-        special = {QP.ignore_class: QP.ignore, QP.region_class: QP.region}
-        objs[QP.role] = [special.get(n, QP.nucleus) for n in objs[K.tgt_name]]
-        nuc = objs[objs[QP.role] == QP.nucleus].reset_index(drop=True)
-        if not len(nuc): raise DataError('no nucleus objects inside the image (only Ignore*/Region* objects)', file=src, field=QP.features,
+        objs = objs.assign(**{K.qupath.geom: g0, K.qupath.clipped: cut})[keep].reset_index(drop=True)
+        special = {K.qupath.ignore_class: K.qupath.ignore, K.qupath.region_class: K.qupath.region}
+        objs[K.qupath.role] = [special.get(n, K.qupath.nucleus) for n in objs[K.tgt_name]]
+        nuc = objs[objs[K.qupath.role] == K.qupath.nucleus].reset_index(drop=True)
+        if not len(nuc): raise DataError('no nucleus objects inside the image (only Ignore*/Region* objects)', file=src, field=K.qupath.features,
                                          fix='outline the nuclei as annotations or detections of a class other than Ignore* and Region*')
-        area = shapely.area(nuc[QP.geom].to_numpy()) * mpp0 ** 2
+        area = shapely.area(nuc[K.qupath.geom].to_numpy()) * mpp0 ** 2
         if max_area_um2 is not None and (area > max_area_um2).any():
             big = np.flatnonzero(area > max_area_um2)
             raise DataError(f'{len(big)} objects are larger than a nucleus (up to {area.max():.0f} um2 > max_area_um2={max_area_um2:g}; '
-                            f'features {nuc[QP.feature_index][big].tolist()[:5]}, classes {sorted(set(map(str, nuc[K.tgt_name][big])))})',
-                            file=src, field=f'{QP.properties}.{QP.classification}',
-                            fix=f"classify an outline of the annotated area as {QP.region_class} in QuPath, read only nuclei with "
+                            f'features {nuc[K.qupath.feature_index][big].tolist()[:5]}, classes {sorted(set(map(str, nuc[K.tgt_name][big])))})',
+                            file=src, field=f'{K.qupath.properties}.{K.qupath.classification}',
+                            fix=f"classify an outline of the annotated area as {K.qupath.region_class} in QuPath, read only nuclei with "
                                 f"object_types=('detection',), or raise max_area_um2 (check mpp={mpp0:g} too)")
         med = float(np.median(area))
         if not PLAUSIBLE_NUCLEUS_UM2[0] <= med <= PLAUSIBLE_NUCLEUS_UM2[1]:
@@ -428,10 +408,10 @@ def labels_to_geojson(labels,                       # (H, W) int instance labels
         if sl is None: continue
         g = shapely.transform(_outline(lab[sl] == i), lambda c: (c + [sl[1].start, sl[0].start]) * scale + np.asarray(origin, float))
         t = int(types.get(i, 0) if isinstance(types, dict) else types[i]) if types is not None else 0
-        props = {QP.object_type: object_type}
-        if t > 0: props[QP.classification] = {QP.name: class_names[t - 1], QP.color: [int(v) for v in colors[t - 1]]}
-        feats.append({QP.type: QP.feature, QP.id: str(uuid.uuid5(uuid.NAMESPACE_OID, f'stnb-label-{i}')), QP.geometry: json.loads(shapely.to_geojson(g)), QP.properties: props})
-    return {QP.type: QP.collection, QP.features: feats}
+        props = {K.qupath.object_type: object_type}
+        if t > 0: props[K.qupath.classification] = {K.qupath.name: class_names[t - 1], K.qupath.color: [int(v) for v in colors[t - 1]]}
+        feats.append({K.qupath.type: K.qupath.feature, K.qupath.id: str(uuid.uuid5(uuid.NAMESPACE_OID, f'stnb-label-{i}')), K.qupath.geometry: json.loads(shapely.to_geojson(g)), K.qupath.properties: props})
+    return {K.qupath.type: K.qupath.collection, K.qupath.features: feats}
 
 def write_geojson(fc, path) -> Path:  # GeoJSON dict; destination file
     "Write GeoJSON atomically (a temporary file renamed into place)."
