@@ -822,19 +822,15 @@ def _centroids(lab, n):
     with np.errstate(invalid='ignore', divide='ignore'): return sx/c, sy/c, c
 
 # %% ../../nbs/01_data.synth.ipynb #ee189942
-def _simulate_bundle(d:Path, run_name:str, organ:str, he_rgb, he_mpp:float, gt_mask, nuc:pd.DataFrame, A, f, size_um,
-                     p:dict, rng, seed:int, extra_gt:dict=None):
-    "Simulate the ST side from the true nuclei and write the whole bundle into folder `d`."
-    n = len(nuc); types = nuc['type'].to_numpy()
-    W, H = size_um; ps = XENIUM_PX; seg_um = 2*ps
-    # --- DAPI in Xenium px and the true nuclei on the segmentation grid
+def _st_layout(gt_mask, nuc:pd.DataFrame, A, f, size_um, p:dict, rng) -> dict:
+    "The ST side of a run on its grids: DAPI in Xenium px, the true nuclei on the segmentation grid, the ST segmentation (missed and merged nuclei, expanded cells), its polygons and cell ids."
+    n = len(nuc); W, H = size_um; ps = XENIUM_PX; seg_um = 2*ps
     shape_x = (int(np.ceil(H/ps)), int(np.ceil(W/ps)))
     lab_x = remap_labels(gt_mask, *tissue_to_he_maps(A, f, shape_x, ps))
     bright = nuc[K.dapi_brightness].to_numpy()
     dapi = render_dapi(lab_x, bright, rng); del lab_x
     shape_s = (int(np.ceil(H/seg_um)), int(np.ceil(W/seg_um)))
     true_seg = remap_labels(gt_mask, *tissue_to_he_maps(A, f, shape_s, seg_um))
-    # --- segmentation errors, ST nuclei and cells
     st = st_segmentation(true_seg, n, bright, rng, p['miss_rate'], p['merge_prob'], p['nucleus_dilation_um']/seg_um,
                          p['cell_expansion_um']/seg_um)
     m = st['n_st']
@@ -843,9 +839,13 @@ def _simulate_bundle(d:Path, run_name:str, organ:str, he_rgb, he_mpp:float, gt_m
     npoly = star_polygons(st['nucleus'], m, ncx, ncy)*seg_um
     cpoly = star_polygons(st['cell'], m, ncx, ncy)*seg_um
     cell_ids = xenium_cell_ids(m, offset=int(rng.integers(2**30, 2**31)))
-    # --- expression and transcripts
+    return dict(dapi=dapi, bright=bright, seg_um=seg_um, shape_s=shape_s, true_seg=true_seg, st=st, m=m, ccx=ccx, ccy=ccy, ccount=ccount,
+                ncount=ncount, npoly=npoly, cpoly=cpoly, cell_ids=cell_ids)
+
+def _transcripts(s:dict, organ:str, types, area_true, size_um, p:dict, rng) -> dict:
+    "Expression drawn for each true nucleus, its transcripts placed around it, ambient and control transcripts on the tissue, each assigned to the ST cell and nucleus it falls in: the transcripts table in Xenium's order and what the matrix and the truth need."
+    W, H = size_um; seg_um, shape_s, st, true_seg, cell_ids = s['seg_um'], s['shape_s'], s['st'], s['true_seg'], s['cell_ids']
     feats = panel_features(); G = int((feats.feature_type == K.ft_gene).sum())
-    area_true = np.bincount(gt_mask.ravel(), minlength=n + 1)[1:]*he_mpp**2
     P = type_profiles(organ, rng, p['expr_background'])
     depth = p['depth'] or ORGANS.get(organ, {}).get('depth', 150)
     counts = simulate_counts(types, np.maximum(area_true, 1.), P, depth, p['nb_theta'], rng)
@@ -890,7 +890,12 @@ def _simulate_bundle(d:Path, run_name:str, organ:str, he_rgb, he_mpp:float, gt_m
                           K.overlaps_nucleus: tnuc[order].astype(np.int32), K.feature_name: names[F[order]],
                           K.x_location: X[order], K.y_location: Y[order], K.z_location: z, K.qv: qv,
                           K.fov_name: fov_name[order], K.nucleus_distance: ndist[order].astype(np.float64)})
-    # --- cell x feature matrix and the cells table
+    return dict(feats=feats, G=G, P=P, X=X, Y=Y, F=F, O=O, tcell=tcell, order=order, tid=tid, nt=nt, tx_df=tx_df)
+
+def _cells_matrix(s:dict, t:dict) -> tuple:
+    "The cell x feature matrix of the ST cells and their cells table."
+    seg_um, m, cell_ids, ccx, ccy, ccount, ncount = s['seg_um'], s['m'], s['cell_ids'], s['ccx'], s['ccy'], s['ccount'], s['ncount']
+    tcell, F, feats = t['tcell'], t['F'], t['feats']
     from scipy.sparse import coo_matrix
     a = tcell > 0
     mat = coo_matrix((np.ones(a.sum(), np.float64), (tcell[a] - 1, F[a])), shape=(m, len(feats))).tocsr(); mat.sum_duplicates()
@@ -902,7 +907,12 @@ def _simulate_bundle(d:Path, run_name:str, organ:str, he_rgb, he_mpp:float, gt_m
     cells[K.total_counts] = cells[[K.transcript_counts, K.control_probe_counts, K.control_codeword_counts,
                                    K.unassigned_codeword_counts]].sum(1).astype(np.int32)
     cells[K.cell_area] = ccount*seg_um**2; cells[K.nucleus_area] = ncount*seg_um**2
-    # --- write the Xenium files
+    return mat, cells
+
+def _write_xenium(d:Path, run_name:str, organ:str, s:dict, t:dict, mat, cells, he_rgb, he_mpp:float, A, size_um, p:dict, seed:int):
+    "The files of a Xenium bundle in folder `d`: tables, matrix, morphology image, H&E with its alignment, experiment.xenium."
+    W, H = size_um; ps = XENIUM_PX; cell_ids, npoly, cpoly, dapi, m = s['cell_ids'], s['npoly'], s['cpoly'], s['dapi'], s['m']
+    tx_df, feats, F, G = t['tx_df'], t['feats'], t['F'], t['G']; ftype = feats.feature_type.to_numpy()
     sch = _schemas()
     _parquet(cells, d/f'{K.cells}.parquet', sch['cells'])
     _parquet(boundaries_frame(cell_ids, npoly), d/f'{K.nucleus_boundaries}.parquet', sch['boundaries'])
@@ -917,7 +927,12 @@ def _simulate_bundle(d:Path, run_name:str, organ:str, he_rgb, he_mpp:float, gt_m
     write_ome_tiff(d/f'{run_name}{K.he_image_suffix}', he_rgb, he_mpp, compression='jpeg', level=90)
     write_alignment_csv(d/f'{run_name}{K.he_alignment_suffix}', A)
     (d/K.experiment).write_text(json.dumps(experiment_json(run_name, organ, m, int((ftype[F] == K.ft_gene).sum()), W*H, G, seed), indent=4))
-    # --- ground truth
+
+def _write_truth(d:Path, run_name:str, organ:str, gt_mask, nuc:pd.DataFrame, types, area_true, s:dict, t:dict, he_mpp:float, A, f, size_um,
+                 p:dict, seed:int, extra_gt:dict=None) -> dict:
+    "The `ground_truth/` folder of a simulated bundle (true nuclei, ST cells, transcript origins, misregistration, annotation, taxonomy, profiles, parameters); returns the parameters and realised counts."
+    n = len(nuc); W, H = size_um; ps = XENIUM_PX; seg_um, st, m, cell_ids, bright = s['seg_um'], s['st'], s['m'], s['cell_ids'], s['bright']
+    tcell, F, O, order, tid, nt, P = t['tcell'], t['F'], t['O'], t['order'], t['tid'], t['nt'], t['P']; ftype = t['feats'].feature_type.to_numpy()
     gt = d/K.ground_truth; gt.mkdir()
     write_label_tiff(gt/K.gt_nuclei_mask, gt_mask, he_mpp)
     hx, hy, _ = _centroids(gt_mask, n)
@@ -968,6 +983,17 @@ def _simulate_bundle(d:Path, run_name:str, organ:str, he_rgb, he_mpp:float, gt_m
                               n_transcripts=int(nt), n_annotations=int(len(at))), **(extra_gt or {}))
     (gt/K.gt_params).write_text(json.dumps(info, indent=2, default=float))
     return info
+
+def _simulate_bundle(d:Path, run_name:str, organ:str, he_rgb, he_mpp:float, gt_mask, nuc:pd.DataFrame, A, f, size_um,
+                     p:dict, rng, seed:int, extra_gt:dict=None):
+    "Simulate the ST side from the true nuclei and write the whole bundle into folder `d`."
+    n = len(nuc); types = nuc['type'].to_numpy()
+    s = _st_layout(gt_mask, nuc, A, f, size_um, p, rng)
+    area_true = np.bincount(gt_mask.ravel(), minlength=n + 1)[1:]*he_mpp**2
+    t = _transcripts(s, organ, types, area_true, size_um, p, rng)
+    mat, cells = _cells_matrix(s, t)
+    _write_xenium(d, run_name, organ, s, t, mat, cells, he_rgb, he_mpp, A, size_um, p, seed)
+    return _write_truth(d, run_name, organ, gt_mask, nuc, types, area_true, s, t, he_mpp, A, f, size_um, p, seed, extra_gt)
 
 # %% ../../nbs/01_data.synth.ipynb #2a706218
 def _check_out(out_dir, overwrite):
