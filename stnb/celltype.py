@@ -860,7 +860,8 @@ def _b3(adata, key, C, genes, ids, zero, o, reference, ts, seed, uns):
     _store(adata, key, _labels(idx, types, zero), uns, obs=obs, obsm=obsm)
 
 # %% ../nbs/06_celltype.ipynb #bdf3d776
-def _image(adata, key, C, genes, ids, zero, o, markers, reference, ts, seed, uns):
+def _image_scorer(adata, C, genes, ids, zero, o, markers, reference, ts, seed) -> tuple:
+    "The scorer the scheme starts from (markers or a reference), its types, the marker sets, the argmax label of each cell and the calibration labels: (o, scorer, types, mk, base, calib)."
     n = adata.n_obs
     for nm in ('crops', 'features', 'morph'):
         if o[nm] is not None and len(o[nm]) != n:
@@ -873,17 +874,15 @@ def _image(adata, key, C, genes, ids, zero, o, markers, reference, ts, seed, uns
     else:
         ref = load_reference(_need(reference, 'reference', 'image_oriented'), o['type_col'])
         scorer, types = reference_scorer(C, genes, ids, ref, target_sum=ts, seed=seed, **{k: o[k] for k in _REF_KEYS if k != 'type_col'})
-    nT = len(types); base = scorer(C).argmax(1); base[zero] = -1
+    base = scorer(C).argmax(1); base[zero] = -1
     calib = None
     if o['calib'] is not None:
         cv = adata.obs[o['calib']].astype(object).to_numpy()
         calib = np.array([types.index(v) if v in types else -1 for v in cv])
-    # (a) posterior
-    if o['posterior']:
-        P, conf, T = posterior(C, None if o['source'] == 'mixture' else scorer, base, nT, calib, o['spill'], seed=seed)
-    else:
-        P = np.eye(nT)[np.maximum(base, 0)]; conf = np.ones(n); T = np.nan
-    P[zero] = 1 / nT; conf = np.where(zero, 0., conf); fine = P.argmax(1)
+    return o, scorer, types, mk, base, calib
+
+def _image_target(o, mk, types):
+    "The target taxonomy {fine type: class} the caller asked for (None: let the images decide), checked to cover every type."
     target = o['target']
     if isinstance(target, str) and target == K.mk_coarse:
         if mk is None: raise ParamError("target='coarse' needs marker sets with coarse classes", field='target', fix='pass markers= or a dict target')
@@ -891,38 +890,54 @@ def _image(adata, key, C, genes, ids, zero, o, markers, reference, ts, seed, uns
     if target is not None:
         miss = [t for t in types if t not in target]
         if miss: raise ParamError(f'target taxonomy lacks fine types {miss}', field='target', fix='map every fine type to a target class')
+    return target
+
+def _image_taxonomy(o, fine, conf, zero, types, target, seed, uns) -> tuple:
+    "(b) The image-resolvable taxonomy: fine types merged until images can tell the classes apart (`merge_taxonomy` on out-of-fold image probabilities); (mapping, classes)."
+    nT = len(types)
+    # separability is measured on confidently labelled cells (label noise pulls every AUC towards 0.5 and merges
+    # types images could tell apart); a type with too few such cells uses its cells above `conf_threshold`
+    need = max(o['min_cells'], o['n_folds'])
+    train = ~zero & (conf >= o['tax_conf'])
+    few = np.bincount(fine[train], minlength=nT) < need
+    train |= ~zero & (conf >= o['conf_threshold']) & few[fine]
+    cnt = np.bincount(fine[train], minlength=nT)
+    rare = [types[i] for i in range(nT) if cnt[i] < max(o['min_cells'], o['n_folds'])]
+    if rare: warnings.warn(f'types with fewer than {max(o["min_cells"], o["n_folds"])} confident cells keep their own class '
+                           f'(separability unknown): {rare}', stacklevel=4)
+    use = train & np.isin(fine, [i for i in range(nT) if types[i] not in rare])
+    y = fine[use]; probas = []
+    if len(np.unique(y)) >= 2:
+        if o['crops'] is not None:
+            cr = np.asarray(o['crops'])[use]
+            probas.append(cnn_oof_proba(cr, y, nT, seed=seed) if o['image_model'] == 'cnn'
+                          else oof_proba(crop_features(cr), y, nT, o['n_folds'], seed=seed))
+        for nm in ('features', 'morph'):
+            if o[nm] is not None: probas.append(oof_proba(np.asarray(o[nm])[use], y, nT, o['n_folds'], seed=seed))
+        if not probas: raise ParamError('the image-resolvable taxonomy needs nucleus crops, image features or morphology',
+                                        field='crops', fix='pass crops= (nucleus_crops of the H&E), features= or morph=, or taxonomy=False')
+        tax = merge_taxonomy(probas, y, types, o['threshold'], o['n_classes'], target)
+    else:
+        tax = None; warnings.warn('fewer than 2 types have enough confident cells: no taxonomy merge', stacklevel=4)
+    if tax is None: return {t: t for t in types}, list(types)
+    uns.update({K.ct_separability: tax['separability'].to_numpy(), K.ct_fine_separability: tax['fine_separability'].to_numpy(),
+                K.ct_merge_tree: tax['tree']})
+    return tax['mapping'], tax['classes']
+
+def _image(adata, key, C, genes, ids, zero, o, markers, reference, ts, seed, uns):
+    "The image-oriented scheme: (a) posterior, (b) image-resolvable taxonomy, (c) soft, filtered, balanced targets."
+    n = adata.n_obs
+    o, scorer, types, mk, base, calib = _image_scorer(adata, C, genes, ids, zero, o, markers, reference, ts, seed)
+    nT = len(types)
+    # (a) posterior
+    if o['posterior']:
+        P, conf, T = posterior(C, None if o['source'] == 'mixture' else scorer, base, nT, calib, o['spill'], seed=seed)
+    else:
+        P = np.eye(nT)[np.maximum(base, 0)]; conf = np.ones(n); T = np.nan
+    P[zero] = 1 / nT; conf = np.where(zero, 0., conf); fine = P.argmax(1)
+    target = _image_target(o, mk, types)
     # (b) image-resolvable taxonomy
-    if o['taxonomy']:
-        # separability is measured on confidently labelled cells (label noise pulls every AUC towards 0.5 and merges
-        # types images could tell apart); a type with too few such cells uses its cells above `conf_threshold`
-        need = max(o['min_cells'], o['n_folds'])
-        train = ~zero & (conf >= o['tax_conf'])
-        few = np.bincount(fine[train], minlength=nT) < need
-        train |= ~zero & (conf >= o['conf_threshold']) & few[fine]
-        cnt = np.bincount(fine[train], minlength=nT)
-        rare = [types[i] for i in range(nT) if cnt[i] < max(o['min_cells'], o['n_folds'])]
-        if rare: warnings.warn(f'types with fewer than {max(o["min_cells"], o["n_folds"])} confident cells keep their own class '
-                               f'(separability unknown): {rare}', stacklevel=3)
-        use = train & np.isin(fine, [i for i in range(nT) if types[i] not in rare])
-        y = fine[use]; probas = []
-        if len(np.unique(y)) >= 2:
-            if o['crops'] is not None:
-                cr = np.asarray(o['crops'])[use]
-                probas.append(cnn_oof_proba(cr, y, nT, seed=seed) if o['image_model'] == 'cnn'
-                              else oof_proba(crop_features(cr), y, nT, o['n_folds'], seed=seed))
-            for nm in ('features', 'morph'):
-                if o[nm] is not None: probas.append(oof_proba(np.asarray(o[nm])[use], y, nT, o['n_folds'], seed=seed))
-            if not probas: raise ParamError('the image-resolvable taxonomy needs nucleus crops, image features or morphology',
-                                            field='crops', fix='pass crops= (nucleus_crops of the H&E), features= or morph=, or taxonomy=False')
-            tax = merge_taxonomy(probas, y, types, o['threshold'], o['n_classes'], target)
-        else:
-            tax = None; warnings.warn('fewer than 2 types have enough confident cells: no taxonomy merge', stacklevel=3)
-        if tax is None:
-            mapping, classes = {t: t for t in types}, list(types)
-        else:
-            mapping, classes = tax['mapping'], tax['classes']
-            uns.update({K.ct_separability: tax['separability'].to_numpy(), K.ct_fine_separability: tax['fine_separability'].to_numpy(),
-                        K.ct_merge_tree: tax['tree']})
+    if o['taxonomy']: mapping, classes = _image_taxonomy(o, fine, conf, zero, types, target, seed, uns)
     elif target is not None: mapping = {t: target[t] for t in types}; classes = list(dict.fromkeys(mapping.values()))
     else: mapping, classes = {t: t for t in types}, list(types)
     class_of = [classes.index(mapping[t]) for t in types]

@@ -45,9 +45,8 @@ def _find_bundles(src) -> list:
 
 def _crops(a, crop_um:float, size:int=32) -> np.ndarray:
     "Nucleus-centred H&E crops of side `crop_um`, resized to `size` px (same physical size for every slide)."
-    he = open_he(a); mpp = get_he_mpp(a)
-    xy = to_hepx(a, np.asarray(a.obsm[K.spatial], float))
-    raw = nucleus_crops(he.read(), xy, max(int(round(crop_um / mpp)), 4))
+    mpp = get_he_mpp(a); xy = to_hepx(a, np.asarray(a.obsm[K.spatial], float))
+    with open_he(a) as he: raw = nucleus_crops(he.read(), xy, max(int(round(crop_um / mpp)), 4))
     return np.stack([cv2.resize(c, (size, size), interpolation=cv2.INTER_AREA) for c in raw]) if len(raw) else np.zeros((0, size, size, 3), np.uint8)
 
 def _organ_of(bundle:Path) -> str:
@@ -115,12 +114,12 @@ def prepare_store(bundles,                        # a bundle folder, a list of t
             cnames, samp = tg_all.attrs['class_names'], both.obs[K.sample].to_numpy()
         for s, a in progress(list(runs.items()), comment='tiles', show=None):
             ldir = store/K.labels_dir/s
-            he = open_he(a); he_mpp = he.mpp or get_he_mpp(a)   # the image's own pixel size first: what predict_slide will read it at
-            inst = open_zarr(ldir/K.labels_zarr)
-            image = Resampled(he, he_mpp, mpp); labels = Resampled(inst, he_mpp, mpp, labels=True)
             cells = pd.read_parquet(ldir/K.labels_table)
             organ = (organs or {}).get(s) or _organ_of(Path(a.uns[K.stnb][K.bundle]))
-            write_sample(store, s, image, labels, mpp=mpp, organ=organ, cells=cells, tile=tile, min_valid=min_valid, overwrite=True, show=False)
+            with open_he(a) as he:   # closed when the sample is written
+                he_mpp = he.mpp or get_he_mpp(a)   # the image's own pixel size first: what predict_slide will read it at
+                image, labels = Resampled(he, he_mpp, mpp), Resampled(open_zarr(ldir/K.labels_zarr), he_mpp, mpp, labels=True)
+                write_sample(store, s, image, labels, mpp=mpp, organ=organ, cells=cells, tile=tile, min_valid=min_valid, overwrite=True, show=False)
             if key is not None:
                 tg = tg_all[(samp == s) & (tg_all.index.to_numpy() > 0)]
                 set_cell_targets(store, s, tg, cnames)
