@@ -383,6 +383,64 @@ def _write_table(path, rows:list, names:list, colors, mpp0:float, info:dict, spa
     write_h5ad(a, path)
 
 # %% ../nbs/10_infer.ipynb #a67868ed
+def _nucleus_rows(t, final, gid, wl, ya, xa, mean, typ, frac, src:SlideSource, cfg:InferConfig, names:list, colors, canvas, from0, simplify:float) -> tuple:
+    "Table rows and GeoJSON features of the nuclei a tile keeps, their outlines drawn on the overview `canvas`."
+    rows, feats = [], []
+    sl = ndi.find_objects(wl)
+    for j in final:
+        sy, sx = sl[j - 1]; msk = wl[sy, sx] == j
+        ys, xs = np.nonzero(msk)
+        cy, cx = ys.mean() + sy.start + ya, xs.mean() + sx.start + xa
+        poly = nucleus_polygon(msk, sy.start + ya, sx.start + xa, src.to_level0)
+        draw_outline(canvas, poly, typ[j - 1], from0)
+        x0, y0 = (src.to_level0 @ [cx, cy, 1])[:2]
+        tname = names[typ[j - 1] - 1]
+        area_um2 = len(ys) * cfg.mpp ** 2
+        rows.append((int(gid[j]), int(t.Index), len(ys), area_um2, cx, cy, x0, y0, tname, float(frac[j - 1]), mean[j - 1]))
+        feats.append(json.dumps(_feature(simplify_outline(poly, simplify), tname, colors[typ[j - 1]],
+                                         {K.label_id: gid[j], K.area_um2: area_um2, **{K.prob_prefix + c: v for c, v in zip(names, mean[j - 1])}})))
+    return rows, feats
+
+def _predict_into(d:Path, model, src:SlideSource, cfg:InferConfig, grid, names:list, colors, canvas, from0, simplify:float, show) -> dict:
+    "Predict the tiles of `grid` into the label zarr and the GeoJSON of folder `d`, a band of label rows in memory at a time: the nucleus rows, the edge fragments and the stitching counts."
+    H, W = src.shape
+    g, z = create_labels(d/K.pred_labels, (H, W), cfg.chunk)
+    band = _Band(z, H, W); rows, frags, next_id, n_dup, n_conf, n_feat = [], [], 1, 0, 0, 0
+    with open(d/K.pred_geojson, 'w') as gj:
+        gj.write('{"type": "FeatureCollection", "features": [\n')
+        for t, inst, tab, tp in iter_tile_instances(model, src, cfg, grid, show):
+            band.need(t.cy0 - cfg.margin, t.cy1 + cfg.margin)
+            keep, big = keep_instances(inst, tab, t)
+            if len(big): frags += edge_fragments(inst, t, H, W, big)
+            if not len(keep): continue
+            final, gid, wl, (ya, xa), (mean, typ, frac), conf, dup = _stitch(band, t, inst, tp, keep, H, W, next_id)
+            n_conf += conf; n_dup += dup; next_id += len(final)
+            r, fs = _nucleus_rows(t, final, gid, wl, ya, xa, mean, typ, frac, src, cfg, names, colors, canvas, from0, simplify)
+            rows += r
+            for f in fs: gj.write((',\n' if n_feat else '') + f); n_feat += 1
+        gj.write('\n]}\n')
+    band.close()
+    return dict(g=g, z=z, rows=rows, frags=frags, n_dup=n_dup, n_conf=n_conf, band_peak=band.peak)
+
+def _finish_outputs(d:Path, r:dict, n_big:int, src:SlideSource, tsrc:SlideSource, cfg:InferConfig, meta:dict, names:list, colors, canvas,
+                    n_tiles:int, simplify:float):
+    "The multiscale levels and NGFF attributes of the labels, the overview PNG, the run attributes and the nucleus table."
+    g, z, rows = r['g'], r['z'], r['rows']
+    paths = write_label_levels(g, cfg.chunk)
+    g.attrs.update(ngff_attrs(paths, src.mpp0, src.to_level0))
+    img_t = read_thumbnail(tsrc)
+    _write_png(d/K.pred.overlay, overlay_thumbnail(img_t, canvas, colors, names))
+    info = {K.image_path: str(src.path) if src.path else 'array', K.level0_mpp: src.mpp0, K.mpp_source: src.mpp_source,
+            K.pyramid_level: src.level, K.mpp: cfg.mpp, K.frame: K.model_px, K.to_level0: src.to_level0.tolist(),
+            K.level0_shape: list(src.level0_shape), 'class_names': names, K.infer_config: asdict(cfg), 'model': meta.get('model', {}),
+            K.n_nuclei: len(rows), K.n_tiles: n_tiles, K.n_too_large: n_big, K.pred.n_edge_dropped: len(r['frags']), K.pred.margin_um: cfg.margin_um,
+            K.n_duplicate: r['n_dup'], K.n_conflict_px: r['n_conf'], K.band_rows: r['band_peak'],
+            K.pred.n_levels: len(paths), K.pred.simplify: simplify, K.pred.thumb_mpp: tsrc.target_mpp}
+    info = json.loads(json.dumps(info, default=float))
+    z.attrs.update(info)
+    diam = 2 * math.sqrt(np.median([r_[3] for r_ in rows]) / math.pi) if rows else 8.   # um; 8: a typical nucleus, for an empty slide
+    _write_table(d/K.pred_table, rows, names, colors, src.mpp0, info, spatial_uns(img_t, tsrc.target_mpp, diam, _library_id(src)))
+
 def predict_slide(learner_or_path,         # model.pth path, fastai Learner (`nuclei_learner`) or (nn.Module, meta)
                   image,                   # slide path (OME-TIFF, SVS, TIFF) or (H, W, 3) uint8 array
                   mpp:float=None,          # level-0 um/px of `image` (default: the file's metadata; required for arrays)
@@ -408,54 +466,14 @@ def predict_slide(learner_or_path,         # model.pth path, fastai Learner (`nu
     cfg = replace(cfg or InferConfig(), **kw).resolve(meta)
     names = list(meta['class_names'])
     src = SlideSource(image, mpp=mpp, target_mpp=cfg.mpp, pad_value=cfg.pad_value)
-    H, W = src.shape; grid = tile_grid((H, W), cfg)
+    grid = tile_grid(src.shape, cfg)
     tsrc = thumbnail_source(src, thumb); from0 = np.linalg.inv(tsrc.to_level0); canvas = np.zeros(tsrc.shape, np.uint8)
-    rows, frags, feats_n, next_id, n_dup, n_conf = [], [], 0, 1, 0, 0
     colors = (np.asarray(TYPE_COLORS)[np.clip(np.arange(len(names) + 1), 0, len(TYPE_COLORS) - 1)] * 255).round().astype(int)
     with atomic_dir(out, overwrite=overwrite) as d:
-        g, z = create_labels(d/K.pred_labels, (H, W), cfg.chunk)
-        band = _Band(z, H, W)
-        with open(d/K.pred_geojson, 'w') as gj:
-            gj.write('{"type": "FeatureCollection", "features": [\n')
-            for t, inst, tab, tp in iter_tile_instances(model, src, cfg, grid, show):
-                band.need(t.cy0 - cfg.margin, t.cy1 + cfg.margin)
-                keep, big = keep_instances(inst, tab, t)
-                if len(big): frags += edge_fragments(inst, t, H, W, big)
-                if not len(keep): continue
-                final, gid, wl, (ya, xa), (mean, typ, frac), conf, dup = _stitch(band, t, inst, tp, keep, H, W, next_id)
-                n_conf += conf; n_dup += dup; next_id += len(final)
-                sl = ndi.find_objects(wl)
-                for j in final:
-                    sy, sx = sl[j - 1]; msk = wl[sy, sx] == j
-                    ys, xs = np.nonzero(msk)
-                    cy, cx = ys.mean() + sy.start + ya, xs.mean() + sx.start + xa
-                    poly = nucleus_polygon(msk, sy.start + ya, sx.start + xa, src.to_level0)
-                    draw_outline(canvas, poly, typ[j - 1], from0)
-                    x0, y0 = (src.to_level0 @ [cx, cy, 1])[:2]
-                    tname = names[typ[j - 1] - 1]
-                    area_um2 = len(ys) * cfg.mpp ** 2
-                    rows.append((int(gid[j]), int(t.Index), len(ys), area_um2, cx, cy,
-                                 x0, y0, tname, float(frac[j - 1]), mean[j - 1]))
-                    gj.write((',\n' if feats_n else '') + json.dumps(_feature(simplify_outline(poly, simplify), tname, colors[typ[j - 1]],
-                             {K.label_id: gid[j], K.area_um2: area_um2, **{K.prob_prefix + c: v for c, v in zip(names, mean[j - 1])}})))
-                    feats_n += 1
-            gj.write('\n]}\n')
-        band.close()
-        n_big = lost_nuclei(z, frags)
-        paths = write_label_levels(g, cfg.chunk)
-        g.attrs.update(ngff_attrs(paths, src.mpp0, src.to_level0))
-        img_t = read_thumbnail(tsrc)
-        _write_png(d/K.pred.overlay, overlay_thumbnail(img_t, canvas, colors, names))
-        info = {K.image_path: str(src.path) if src.path else 'array', K.level0_mpp: src.mpp0, K.mpp_source: src.mpp_source,
-                K.pyramid_level: src.level, K.mpp: cfg.mpp, K.frame: K.model_px, K.to_level0: src.to_level0.tolist(),
-                K.level0_shape: list(src.level0_shape), 'class_names': names, K.infer_config: asdict(cfg), 'model': meta.get('model', {}),
-                K.n_nuclei: len(rows), K.n_tiles: len(grid), K.n_too_large: n_big, K.pred.n_edge_dropped: len(frags), K.pred.margin_um: cfg.margin_um, K.n_duplicate: n_dup, K.n_conflict_px: n_conf, K.band_rows: band.peak,
-                K.pred.n_levels: len(paths), K.pred.simplify: simplify, K.pred.thumb_mpp: tsrc.target_mpp}
-        info = json.loads(json.dumps(info, default=float))
-        z.attrs.update(info)
-        diam = 2 * math.sqrt(np.median([r[3] for r in rows]) / math.pi) if rows else 8.   # um; 8: a typical nucleus, for an empty slide
-        _write_table(d/K.pred_table, rows, names, colors, src.mpp0, info, spatial_uns(img_t, tsrc.target_mpp, diam, _library_id(src)))
-    if n_big: warnings.warn(f'{n_big} nuclei were lost at tile edges ({n_big / max(len(rows) + n_big, 1):.1%}; larger than the margin allows): '
+        r = _predict_into(d, model, src, cfg, grid, names, colors, canvas, from0, simplify, show)
+        n_big = lost_nuclei(r['z'], r['frags'])
+        _finish_outputs(d, r, n_big, src, tsrc, cfg, meta, names, colors, canvas, len(grid), simplify)
+    if n_big: warnings.warn(f'{n_big} nuclei were lost at tile edges ({n_big / max(len(r["rows"]) + n_big, 1):.1%}; larger than the margin allows): '
                             f'raise margin (now {cfg.margin} px = {cfg.margin_um:g} um; --margin in um on the command line)')
     return out
 
