@@ -1118,6 +1118,78 @@ def stitch_tiles(images:list,          # RGB tiles (H, W, 3), all the same shape
         off += int(il.max())
     return img, ins, cls
 
+def _check_annotations(image, inst, classes, mpp:float, seed:int) -> np.ndarray:
+    "SchemaError/ParamError for an image, instance mask, class map, pixel size or seed `bundle_from_annotations` cannot use; the RGB image."
+    if image.ndim != 3 or image.shape[2] not in (3, 4):
+        raise SchemaError(f'image must be (H, W, 3) RGB, got shape {image.shape}', field='image', fix='pass an RGB array')
+    if inst.shape != image.shape[:2]:
+        raise SchemaError(f'instances {inst.shape} and image {image.shape[:2]} differ in shape', field='instances',
+                          fix='give the instance mask of this image (same height and width)')
+    if classes is not None and not isinstance(classes, dict) and np.ndim(classes) == 2 and np.shape(classes) != inst.shape:
+        raise SchemaError(f'classes {np.shape(classes)} and instances {inst.shape} differ in shape', field='classes',
+                          fix='give the per-pixel class map of this image')
+    check_param(mpp > 0, 'mpp', mpp, 'the H&E resolution in um/px, e.g. 0.25')
+    check_param(isinstance(seed, (int, np.integer)) and seed >= 0, 'seed', seed, 'a non-negative int')
+    return np.ascontiguousarray(image[..., :3]).astype(np.uint8)
+
+def _annotated_classes(inst, classes, class_names, cmap) -> tuple:
+    "The instances renumbered 1..n (the true-nucleus mask), the class name of each, and the class names (checked against `cmap`)."
+    ids = np.unique(inst); ids = ids[ids > 0]
+    if not len(ids): raise DataError('the instance mask has no nuclei', field='instances', fix='give a mask with labels > 0')
+    lut = np.zeros(int(ids.max()) + 1, np.int32); lut[ids] = np.arange(1, len(ids) + 1)
+    if classes is None: cls_ids, class_names = np.ones(len(ids), int), {1: 'nucleus'}
+    elif isinstance(classes, dict): cls_ids = np.array([classes.get(int(i), 0) for i in ids])
+    else:
+        c = np.asarray(classes)
+        if c.ndim == 1: check_param(len(c) > ids.max(), 'classes', f'array of length {len(c)}',
+                                    f'one class per instance id 0..{ids.max()} (index = instance id)')
+        cls_ids = c[ids] if c.ndim == 1 else _instance_classes(lut[inst], c, len(ids))
+    check_param(class_names is not None, 'class_names', None, 'a dict {class id: name}, e.g. CONSEP_CLASSES')
+    unknown_ids = sorted(set(int(c) for c in np.unique(cls_ids)) - set(class_names))
+    if unknown_ids: raise DataError(f'class ids {unknown_ids} have no name', field='class_names',
+                                    fix=f'add them to class_names (given: {class_names})')
+    missing = sorted(set(class_names[int(c)] for c in np.unique(cls_ids)) - set(cmap))
+    if missing: raise DataError(f'classes {missing} are not in the class mapping', field='class_map',
+                                fix=f"map them to fine types with class_map={{name: {{fine_type: prob}}}}; known: {sorted(cmap)}")
+    return lut[inst], np.array([class_names[int(c)] for c in cls_ids]), class_names
+
+def _fine_types(names, cmap, rng) -> np.ndarray:
+    "A fine type drawn for each annotated nucleus from the mixture `cmap[class]`."
+    types = np.zeros(len(names), np.int64)
+    for nm in np.unique(names):
+        mix = cmap[nm]; bad = sorted(set(mix) - set(FINE_TYPES))
+        if bad: raise DataError(f'class_map[{nm!r}] names unknown fine types {bad}', field='class_map', fix=f'use {FINE_TYPES}')
+        w = np.array(list(mix.values()), float); sel = names == nm
+        types[sel] = rng.choice([FINE_TYPES.index(t) for t in mix], size=sel.sum(), p=w/w.sum())
+    return types
+
+def _image_frames(shape, mpp:float, p:dict, rng) -> tuple:
+    "A random rotation and offset of the H&E in the Xenium frame and the residual field: (rotation in degrees, H&E px -> Xenium px affine, field, run size in um)."
+    H, W = shape
+    rot = p['he_rotation_deg'] if p['he_rotation_deg'] is not None else float(rng.uniform(-15, 15))
+    th = np.deg2rad(rot); Rm = np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]])
+    corners = np.array([[0, 0], [W, 0], [0, H], [W, H]], float) @ Rm.T*mpp
+    margin = 10.
+    t = -corners.min(0) + margin
+    size_um = tuple(corners.max(0) - corners.min(0) + 2*margin)
+    A = np.eye(3); A[:2, :2] = Rm*mpp/XENIUM_PX; A[:2, 2] = t/XENIUM_PX
+    return rot, A, make_field(size_um, p['misreg_um'], p['misreg_scale_um'], rng), size_um
+
+def _annotated_nuclei(image, gt_mask, types, A, f, rng) -> pd.DataFrame:
+    "The true nuclei of an annotated image as the simulator needs them: type, position in um (through the field), DAPI brightness and paleness from their hematoxylin."
+    n = len(types)
+    hx, hy, cnt = _centroids(gt_mask, n)
+    vx, vy = hepx_to_um(A, hx, hy); x_um, y_um = vx.copy(), vy.copy()
+    for _ in range(3):
+        dx, dy = field_at(f, x_um, y_um); x_um, y_um = vx - dx, vy - dy
+    from skimage.color import rgb2hed
+    hod = rgb2hed(image)[..., 0]
+    h_mean = np.bincount(gt_mask.ravel(), hod.ravel(), minlength=n + 1)[1:]/np.maximum(cnt, 1)
+    rel = np.clip(h_mean/np.median(h_mean), .2, 5)
+    return pd.DataFrame({'type': types, K.region: len(REGIONS), K.x_um: x_um, K.y_um: y_um,
+                         K.dapi_brightness: MORPHOLOGY.dapi.to_numpy()[types]*rel*np.exp(rng.normal(0, .25, n)),
+                         'paleness': -rel*np.sqrt(cnt)*np.exp(rng.normal(0, .2, n))})
+
 def bundle_from_annotations(image,                # real H&E, (H, W, 3) uint8 (an alpha channel is dropped)
                             instances,            # manual instance labels (H, W), 0 background
                             classes,              # per-pixel class map (H, W), {instance id: class id}, or None
@@ -1131,65 +1203,13 @@ def bundle_from_annotations(image,                # real H&E, (H, W, 3) uint8 (a
     cmap = {**CLASS_MAP, **params.pop('class_map', {})}; run_name = params.pop('run_name', f'stnb_real_s{seed}')
     p = _check_params(params)
     image, inst = np.asarray(image), np.asarray(instances)
-    if image.ndim != 3 or image.shape[2] not in (3, 4):
-        raise SchemaError(f'image must be (H, W, 3) RGB, got shape {image.shape}', field='image', fix='pass an RGB array')
-    if inst.shape != image.shape[:2]:
-        raise SchemaError(f'instances {inst.shape} and image {image.shape[:2]} differ in shape', field='instances',
-                          fix='give the instance mask of this image (same height and width)')
-    if classes is not None and not isinstance(classes, dict) and np.ndim(classes) == 2 and np.shape(classes) != inst.shape:
-        raise SchemaError(f'classes {np.shape(classes)} and instances {inst.shape} differ in shape', field='classes',
-                          fix='give the per-pixel class map of this image')
-    check_param(mpp > 0, 'mpp', mpp, 'the H&E resolution in um/px, e.g. 0.25')
-    check_param(isinstance(seed, (int, np.integer)) and seed >= 0, 'seed', seed, 'a non-negative int')
+    image = _check_annotations(image, inst, classes, mpp, seed)
     out_dir = _check_out(out_dir, overwrite)
-    image = np.ascontiguousarray(image[..., :3]).astype(np.uint8)
-    ids = np.unique(inst); ids = ids[ids > 0]
-    if not len(ids): raise DataError('the instance mask has no nuclei', field='instances', fix='give a mask with labels > 0')
-    lut = np.zeros(int(ids.max()) + 1, np.int32); lut[ids] = np.arange(1, len(ids) + 1)
-    if classes is None: cls_ids, class_names = np.ones(len(ids), int), {1: 'nucleus'}
-    elif isinstance(classes, dict): cls_ids = np.array([classes.get(int(i), 0) for i in ids])
-    else:
-        c = np.asarray(classes)
-        if c.ndim == 1: check_param(len(c) > ids.max(), 'classes', f'array of length {len(c)}',
-                                    f'one class per instance id 0..{ids.max()} (index = instance id)')
-        cls_ids = c[ids] if c.ndim == 1 else _instance_classes(lut[inst], c, len(ids))
-    gt_mask = lut[inst]; n = len(ids)
-    check_param(class_names is not None, 'class_names', None, 'a dict {class id: name}, e.g. CONSEP_CLASSES')
-    unknown_ids = sorted(set(int(c) for c in np.unique(cls_ids)) - set(class_names))
-    if unknown_ids: raise DataError(f'class ids {unknown_ids} have no name', field='class_names',
-                                    fix=f'add them to class_names (given: {class_names})')
-    missing = sorted(set(class_names[int(c)] for c in np.unique(cls_ids)) - set(cmap))
-    if missing: raise DataError(f'classes {missing} are not in the class mapping', field='class_map',
-                                fix=f"map them to fine types with class_map={{name: {{fine_type: prob}}}}; known: {sorted(cmap)}")
+    gt_mask, names, class_names = _annotated_classes(inst, classes, class_names, cmap)
     rng = np.random.default_rng(seed)
-    names = np.array([class_names[int(c)] for c in cls_ids])
-    types = np.zeros(n, np.int64)
-    for nm in np.unique(names):
-        mix = cmap[nm]; bad = sorted(set(mix) - set(FINE_TYPES))
-        if bad: raise DataError(f'class_map[{nm!r}] names unknown fine types {bad}', field='class_map', fix=f'use {FINE_TYPES}')
-        w = np.array(list(mix.values()), float); sel = names == nm
-        types[sel] = rng.choice([FINE_TYPES.index(t) for t in mix], size=sel.sum(), p=w/w.sum())
-    # frames: a random rotation and offset of the H&E in the Xenium frame, and the residual field
-    H, W = gt_mask.shape
-    rot = p['he_rotation_deg'] if p['he_rotation_deg'] is not None else float(rng.uniform(-15, 15))
-    th = np.deg2rad(rot); Rm = np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]])
-    corners = np.array([[0, 0], [W, 0], [0, H], [W, H]], float) @ Rm.T*mpp
-    margin = 10.
-    t = -corners.min(0) + margin
-    size_um = tuple(corners.max(0) - corners.min(0) + 2*margin)
-    A = np.eye(3); A[:2, :2] = Rm*mpp/XENIUM_PX; A[:2, 2] = t/XENIUM_PX
-    f = make_field(size_um, p['misreg_um'], p['misreg_scale_um'], rng)
-    hx, hy, cnt = _centroids(gt_mask, n)
-    vx, vy = hepx_to_um(A, hx, hy); x_um, y_um = vx.copy(), vy.copy()
-    for _ in range(3):
-        dx, dy = field_at(f, x_um, y_um); x_um, y_um = vx - dx, vy - dy
-    from skimage.color import rgb2hed
-    hod = rgb2hed(image)[..., 0]
-    h_mean = np.bincount(gt_mask.ravel(), hod.ravel(), minlength=n + 1)[1:]/np.maximum(cnt, 1)
-    rel = np.clip(h_mean/np.median(h_mean), .2, 5)
-    nuc = pd.DataFrame({'type': types, K.region: len(REGIONS), K.x_um: x_um, K.y_um: y_um,
-                        K.dapi_brightness: MORPHOLOGY.dapi.to_numpy()[types]*rel*np.exp(rng.normal(0, .25, n)),
-                        'paleness': -rel*np.sqrt(cnt)*np.exp(rng.normal(0, .2, n))})
+    types = _fine_types(names, cmap, rng)
+    rot, A, f, size_um = _image_frames(gt_mask.shape, mpp, p, rng)
+    nuc = _annotated_nuclei(image, gt_mask, types, A, f, rng)
     with atomic_dir(out_dir, overwrite=overwrite) as d:
         _simulate_bundle(d, run_name, organ, image, mpp, gt_mask, nuc, A, f, size_um, p, rng, seed,
                          extra_gt=dict(he_rotation_deg=rot, source='bundle_from_annotations', class_names={int(k): v for k, v in class_names.items()},
