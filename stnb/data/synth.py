@@ -1010,21 +1010,8 @@ def _check_size(size_um):
     check_param(ok, 'size_um', size_um, '(width, height) in um, both positive, e.g. (200, 200)')
     return float(size_um[0]), float(size_um[1])
 
-def simulate_run(out_dir,                 # bundle folder to write (must be empty or absent unless overwrite)
-                 organ:str='breast',      # one of `ORGANS`
-                 size_um=(200, 200),      # (width, height) of the tissue region in um
-                 seed:int=0,              # random seed: same seed, same bundle
-                 overwrite:bool=False,    # replace a non-empty `out_dir`
-                 **params) -> Path:       # overrides of `DEFAULTS` and of the organ's recipe
-    "Simulate a Xenium run with a registered H&E image and ground truth; write it as a bundle; return its path."
-    check_organ(organ)
-    W, H = _check_size(size_um)
-    check_param(isinstance(seed, (int, np.integer)) and seed >= 0, 'seed', seed, 'a non-negative int')
-    recipe_keys = set(ORGANS[organ]['recipe'])
-    p = _check_params({k: v for k, v in params.items() if k not in recipe_keys}, extra=recipe_keys)
-    recipe = {k: v for k, v in params.items() if k in recipe_keys}
-    out_dir = _check_out(out_dir, overwrite)
-    rng = np.random.default_rng(seed)
+def _tissue_and_nuclei(organ:str, W:float, H:float, p:dict, recipe:dict, rng) -> dict:
+    "Tissue regions, nuclei placed in them with their outlines, the H&E frame (rotation, alignment, residual field) and the true nucleus mask in H&E px (nuclei hidden under others dropped)."
     grid = .5
     reg = tissue_regions(organ, (W, H), rng, grid, **recipe)
     df = place_nuclei(reg, grid, rng, p['density_scale'])
@@ -1044,6 +1031,11 @@ def simulate_run(out_dir,                 # bundle folder to write (must be empt
     lab = lut[lab]; df = df[keep].reset_index(drop=True); area = area[keep]
     if not len(df): raise DataError(f'the simulated {W:g} x {H:g} um of {organ} holds no nuclei', field='size_um',
                                     fix='simulate a larger region (at least about 50 x 50 um)')
+    return dict(grid=grid, reg=reg, ang=ang, df=df, area=area, lab=lab, rot=rot, A=A, shape=shape, f=f)
+
+def _render_run(organ:str, t:dict, p:dict, rng) -> tuple:
+    "The H&E image of the simulated tissue (nuclei with nucleoli, stroma by region, red blood cells in vessels) and its stain vectors."
+    grid, reg, ang, df, area, lab, rot, A, shape, f = (t[k] for k in ('grid', 'reg', 'ang', 'df', 'area', 'lab', 'rot', 'A', 'shape', 'f'))
     M = MORPHOLOGY.iloc[df['type'].to_numpy()]
     hx, hy, _ = _centroids(lab, len(df))
     has = rng.random(len(df)) < M.nucleoli.to_numpy()
@@ -1063,13 +1055,37 @@ def simulate_run(out_dir,                 # bundle folder to write (must be empt
     rgb = render_he(lab, df['type'].to_numpy(), reg_he, p['he_mpp'], stain, rng, nucleoli, p['he_blur_px'], p['he_noise'],
                     p['jpeg_quality'], rbc, ang_he)
     del reg_he, ang_he
-    nuc = pd.DataFrame({'type': df['type'].to_numpy(), K.region: df[K.region].to_numpy(), K.x_um: df.x.to_numpy(), K.y_um: df.y.to_numpy(),
-                        K.dapi_brightness: M.dapi.to_numpy()*np.exp(rng.normal(0, .3, len(df))),
-                        'paleness': -M.h_od.to_numpy()*np.sqrt(area)*np.exp(rng.normal(0, .2, len(df)))})
+    return rgb, stain
+
+def _run_nuclei(df:pd.DataFrame, area, p:dict, rng) -> pd.DataFrame:
+    "The true nuclei as the ST simulation needs them: type, region, position in um, DAPI brightness and paleness."
+    M = MORPHOLOGY.iloc[df['type'].to_numpy()]
+    return pd.DataFrame({'type': df['type'].to_numpy(), K.region: df[K.region].to_numpy(), K.x_um: df.x.to_numpy(), K.y_um: df.y.to_numpy(),
+                         K.dapi_brightness: M.dapi.to_numpy()*np.exp(rng.normal(0, .3, len(df))),
+                         'paleness': -M.h_od.to_numpy()*np.sqrt(area)*np.exp(rng.normal(0, .2, len(df)))})
+
+def simulate_run(out_dir,                 # bundle folder to write (must be empty or absent unless overwrite)
+                 organ:str='breast',      # one of `ORGANS`
+                 size_um=(200, 200),      # (width, height) of the tissue region in um
+                 seed:int=0,              # random seed: same seed, same bundle
+                 overwrite:bool=False,    # replace a non-empty `out_dir`
+                 **params) -> Path:       # overrides of `DEFAULTS` and of the organ's recipe
+    "Simulate a Xenium run with a registered H&E image and ground truth; write it as a bundle; return its path."
+    check_organ(organ)
+    W, H = _check_size(size_um)
+    check_param(isinstance(seed, (int, np.integer)) and seed >= 0, 'seed', seed, 'a non-negative int')
+    recipe_keys = set(ORGANS[organ]['recipe'])
+    p = _check_params({k: v for k, v in params.items() if k not in recipe_keys}, extra=recipe_keys)
+    recipe = {k: v for k, v in params.items() if k in recipe_keys}
+    out_dir = _check_out(out_dir, overwrite)
+    rng = np.random.default_rng(seed)
+    t = _tissue_and_nuclei(organ, W, H, p, recipe, rng)
+    rgb, stain = _render_run(organ, t, p, rng)
+    nuc = _run_nuclei(t['df'], t['area'], p, rng)
     run_name = f"stnb_sim_{organ}_s{seed}"
     with atomic_dir(out_dir, overwrite=overwrite) as d:
-        _simulate_bundle(d, run_name, organ, rgb, p['he_mpp'], lab, nuc, A, f, (W, H), p, rng, seed,
-                         extra_gt=dict(he_rotation_deg=rot, stain={k: np.asarray(v).tolist() for k, v in stain.items()}))
+        _simulate_bundle(d, run_name, organ, rgb, p['he_mpp'], t['lab'], nuc, t['A'], t['f'], (W, H), p, rng, seed,
+                         extra_gt=dict(he_rotation_deg=t['rot'], stain={k: np.asarray(v).tolist() for k, v in stain.items()}))
     return out_dir
 
 # %% ../../nbs/01_data.synth.ipynb #aae2881c
