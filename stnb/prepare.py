@@ -62,6 +62,48 @@ def _inputs_key(bundle:Path, params:dict) -> dict:
                      [[str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns] for p in outside],
             'params': {k: repr(v) for k, v in sorted(params.items())}}
 
+def _labelled_runs(bundles:list, store:Path, overwrite:bool, label_kw:dict) -> dict:
+    "{sample: registered run} with its labels in `store/_labels/<sample>`: made by `prepare_labels`, or reused when their inputs (files and settings) are unchanged."
+    runs = {}
+    kw = {k: v for k, v in label_kw.items() if k != 'xenium_mpp'}
+    for b in progress(bundles, comment='labels', show=None):
+        sample = b.name
+        ldir = store/K.labels_dir/sample
+        ikey = _inputs_key(b, label_kw)
+        kf = ldir/'inputs.json'
+        fresh = (ldir/K.run_h5ad).exists() and kf.exists() and json.loads(kf.read_text()) == ikey
+        if not fresh or overwrite:
+            if (ldir/K.run_h5ad).exists() and not overwrite:
+                print(f'stnb-prepare: the inputs of {sample} changed since its labels were made: rebuilding them', file=sys.stderr)
+            prepare_labels(b, ldir, mpp=label_kw['xenium_mpp'], overwrite=True, **kw)
+            with atomic_write(kf) as t: t.write_text(json.dumps(ikey))
+        runs[sample] = ad.read_h5ad(ldir/K.run_h5ad)
+    return runs
+
+def _typed_targets(runs:dict, method:str, markers, reference, typing_kw:dict, crop_um:float) -> tuple:
+    "Cell-type targets of all runs typed together (one class list): (targets by label id, class names, sample of each row)."
+    both = ad.concat(list(runs.values()), keys=list(runs), label=K.sample, index_unique='-', merge='first', uns_merge=None)
+    kw = dict(typing_kw or {})
+    if method == 'image_oriented' and 'crops' not in kw:
+        kw['crops'] = np.concatenate([_crops(runs[s], crop_um) for s in runs])
+    key = K.ct_keys[method]
+    label_cells(both, method, key_added=key, markers=markers, reference=reference, **kw)
+    tg_all = cell_targets(both, key, index=K.label_id)          # on all samples at once: one class list
+    return tg_all, tg_all.attrs['class_names'], both.obs[K.sample].to_numpy()
+
+def _write_run_sample(store:Path, s:str, a, mpp:float, tile:int, min_valid:float, organ:str=None, targets:tuple=None):
+    "Tiles of run `a` (its H&E and label raster resampled to `mpp`) written as sample `s` of the store, with its cell-type targets."
+    ldir = store/K.labels_dir/s
+    cells = pd.read_parquet(ldir/K.labels_table)
+    organ = organ or _organ_of(Path(a.uns[K.stnb][K.bundle]))
+    with open_he(a) as he:   # closed when the sample is written
+        he_mpp = he.mpp or get_he_mpp(a)   # the image's own pixel size first: what predict_slide will read it at
+        image, labels = Resampled(he, he_mpp, mpp), Resampled(open_zarr(ldir/K.labels_zarr), he_mpp, mpp, labels=True)
+        write_sample(store, s, image, labels, mpp=mpp, organ=organ, cells=cells, tile=tile, min_valid=min_valid, overwrite=True, show=False)
+    if targets is not None:
+        tg_all, cnames, samp = targets
+        set_cell_targets(store, s, tg_all[(samp == s) & (tg_all.index.to_numpy() > 0)], cnames)
+
 def prepare_store(bundles,                        # a bundle folder, a list of them, or a folder holding bundles
                   store,                          # tile store folder (created or extended)
                   mpp:float=0.5,                  # microns per pixel of the tiles
@@ -89,40 +131,10 @@ def prepare_store(bundles,                        # a bundle folder, a list of t
     new = not store.exists()
     with atomic_write(pend) as t: t.write_text(json.dumps({'samples': sorted(set(names) | resumed)}))   # removed when the store is complete
     try:
-        runs = {}
-        for b in progress(bundles, comment='labels', show=None):
-            sample = b.name
-            ldir = store/K.labels_dir/sample
-            ikey = _inputs_key(b, dict(label_kw, unsegmented_od=unsegmented_od, xenium_mpp=xenium_mpp))
-            kf = ldir/'inputs.json'
-            fresh = (ldir/K.run_h5ad).exists() and kf.exists() and json.loads(kf.read_text()) == ikey
-            if not fresh or overwrite:
-                if (ldir/K.run_h5ad).exists() and not overwrite:
-                    print(f'stnb-prepare: the inputs of {sample} changed since its labels were made: rebuilding them', file=sys.stderr)
-                prepare_labels(b, ldir, mpp=xenium_mpp, overwrite=True, unsegmented_od=unsegmented_od, **label_kw)
-                with atomic_write(kf) as t: t.write_text(json.dumps(ikey))
-            runs[sample] = ad.read_h5ad(ldir/K.run_h5ad)
-        key = None
-        if method is not None:
-            both = ad.concat(list(runs.values()), keys=list(runs), label=K.sample, index_unique='-', merge='first', uns_merge=None)
-            kw = dict(typing_kw or {})
-            if method == 'image_oriented' and 'crops' not in kw:
-                kw['crops'] = np.concatenate([_crops(runs[s], crop_um) for s in runs])
-            key = K.ct_keys[method]
-            label_cells(both, method, key_added=key, markers=markers, reference=reference, **kw)
-            tg_all = cell_targets(both, key, index=K.label_id)          # on all samples at once: one class list
-            cnames, samp = tg_all.attrs['class_names'], both.obs[K.sample].to_numpy()
+        runs = _labelled_runs(bundles, store, overwrite, dict(label_kw, unsegmented_od=unsegmented_od, xenium_mpp=xenium_mpp))
+        targets = _typed_targets(runs, method, markers, reference, typing_kw, crop_um) if method is not None else None
         for s, a in progress(list(runs.items()), comment='tiles', show=None):
-            ldir = store/K.labels_dir/s
-            cells = pd.read_parquet(ldir/K.labels_table)
-            organ = (organs or {}).get(s) or _organ_of(Path(a.uns[K.stnb][K.bundle]))
-            with open_he(a) as he:   # closed when the sample is written
-                he_mpp = he.mpp or get_he_mpp(a)   # the image's own pixel size first: what predict_slide will read it at
-                image, labels = Resampled(he, he_mpp, mpp), Resampled(open_zarr(ldir/K.labels_zarr), he_mpp, mpp, labels=True)
-                write_sample(store, s, image, labels, mpp=mpp, organ=organ, cells=cells, tile=tile, min_valid=min_valid, overwrite=True, show=False)
-            if key is not None:
-                tg = tg_all[(samp == s) & (tg_all.index.to_numpy() > 0)]
-                set_cell_targets(store, s, tg, cnames)
+            _write_run_sample(store, s, a, mpp, tile, min_valid, (organs or {}).get(s), targets)
     except BaseException:   # (Ctrl-C and SIGTERM too) a store this call created and wrote no sample into is removed
         if new and not any((store/K.store_samples).glob('[!.]*')): shutil.rmtree(store, ignore_errors=True)
         raise
