@@ -85,6 +85,53 @@ def _check_sample_inputs(image, inst, ignore, mpp, cells):
         if cells[K.label_id].duplicated().any(): raise SchemaError('duplicated label ids in cells', field=K.label_id, fix='one row per nucleus')
 
 # %% ../nbs/05_tiles.ipynb #afc3d8e2
+def _store_meta_for(store:Path, tile:int, mpp:float) -> StoreMeta:
+    "The store's metadata (a new store's, when there is none yet), checked against the tile size and resolution of a sample."
+    meta = TileStore(store, check=False).meta if (store/_store_json).exists() else StoreMeta(tile=tile, mpp=float(mpp))
+    if meta.tile != tile: raise ParamError(f'store has tile size {meta.tile}', file=store/_store_json, field='tile', fix=f'use tile={meta.tile} or a new store')
+    if not np.isclose(meta.mpp, mpp, rtol=1e-3):
+        raise FrameError(f'store tiles are at {meta.mpp} um/px but this sample is at {mpp}', file=store/_store_json, field='mpp',
+                         fix='resample the H&E image and its labels to the store resolution first')
+    return meta
+
+def _write_tiles(g, image, inst, ignore, origins, tile:int, min_valid:float, sample:str, organ:str, mpp:float, show) -> tuple:
+    "The tiles of a sample with enough non-ignored pixels, written into zarr group `g` (image, instances, ignore): (index rows, label ids seen)."
+    rows, seen = [], set()
+    n = len(origins)
+    a_img = g.create_array(K.tile_image, shape=(n, tile, tile, 3), chunks=(1, tile, tile, 3), dtype='uint8')
+    a_inst = g.create_array(K.tile_inst, shape=(n, tile, tile), chunks=(1, tile, tile), dtype='int32')
+    a_ign = g.create_array(K.tile_ignore, shape=(n, tile, tile), chunks=(1, tile, tile), dtype='bool')
+    for y0, x0 in progress(origins, total=n, comment=f'tiling {sample}', show=show):
+        lab, pad = read_tile(inst, y0, x0, tile, fill=0)
+        ign = pad | (lab == K.ignore)
+        if ignore is not None: ign |= read_tile(ignore, y0, x0, tile, fill=True)[0].astype(bool)
+        if 1 - ign.mean() < min_valid: continue
+        lab = np.where(lab == K.ignore, 0, lab).astype(np.int32)
+        if (lab < 0).any(): raise DataError('negative label other than the ignore value', field='inst', fix=f'use 0 background, {K.ignore} ignore, ids > 0')
+        img = read_tile(image, y0, x0, tile, fill=255)[0]
+        r = len(rows)
+        a_img[r], a_inst[r], a_ign[r] = img, lab, ign
+        ids = np.unique(lab[lab > 0]); seen.update(ids.tolist())
+        rows.append(dict(sample=sample, organ=organ, row=r, y0=int(y0), x0=int(x0), tile=tile, mpp=float(mpp),
+                         n_nuclei=len(ids), ignore_frac=float(ign.mean())))
+    if not rows:
+        raise DataError(f'no tile of sample {sample!r} has {min_valid:.0%} non-ignored pixels', field='ignore',
+                        fix='check the ignore mask and the registration, or lower min_valid')
+    for a in (a_img, a_inst, a_ign): a.resize((len(rows),) + a.shape[1:])
+    return rows, seen
+
+def _sample_cells(cells:pd.DataFrame, seen:set) -> pd.DataFrame:
+    "The cells table of a sample (one row per label id of its tiles at least), with empty type-target columns where it has none."
+    if cells is None: cells = pd.DataFrame({K.label_id: np.array(sorted(seen), dtype=np.int64)})
+    missing = seen - set(cells[K.label_id].tolist())
+    if missing:
+        raise SchemaError(f'{len(missing)} label ids of the raster are not in the cells table, e.g. {sorted(missing)[:5]}',
+                          field=K.label_id, fix='pass the cells table the raster was made from')
+    cells = cells.copy()
+    for c_, v in ((K.type_target, K.ignore), (K.type_ignore, True)):
+        if c_ not in cells.columns: cells[c_] = v
+    return cells
+
 def write_sample(store,                 # tile store folder (created if needed)
                  sample:str,            # sample name (a slide or a run), unique in the store
                  image,                 # (H, W, 3) uint8 H&E, array-like (NumPy, zarr, ...)
@@ -102,48 +149,15 @@ def write_sample(store,                 # tile store folder (created if needed)
     store = Path(store)
     _check_sample_inputs(image, inst, ignore, mpp, cells)
     check_param(0 <= min_valid <= 1, 'min_valid', min_valid, 'a fraction in [0, 1]')
-    meta = TileStore(store, check=False).meta if (store/_store_json).exists() else StoreMeta(tile=tile, mpp=float(mpp))
-    if meta.tile != tile: raise ParamError(f'store has tile size {meta.tile}', file=store/_store_json, field='tile', fix=f'use tile={meta.tile} or a new store')
-    if not np.isclose(meta.mpp, mpp, rtol=1e-3):
-        raise FrameError(f'store tiles are at {meta.mpp} um/px but this sample is at {mpp}', file=store/_store_json, field='mpp',
-                         fix='resample the H&E image and its labels to the store resolution first')
+    meta = _store_meta_for(store, tile, mpp)
     sdir = store/_samples_dir/sample
     if sdir.exists() and not overwrite:
         raise ParamError(f'sample {sample!r} exists in the store', file=sdir, field='overwrite', fix='pass overwrite=True or another sample name')
     origins = tile_origins(inst.shape, tile, stride)
-    rows, seen = [], set()
     with atomic_dir(sdir, overwrite=True) as tmp:
         g = zarr.open_group(tmp/_tiles_zarr, mode='w')
-        n = len(origins)
-        a_img = g.create_array(K.tile_image, shape=(n, tile, tile, 3), chunks=(1, tile, tile, 3), dtype='uint8')
-        a_inst = g.create_array(K.tile_inst, shape=(n, tile, tile), chunks=(1, tile, tile), dtype='int32')
-        a_ign = g.create_array(K.tile_ignore, shape=(n, tile, tile), chunks=(1, tile, tile), dtype='bool')
-        for y0, x0 in progress(origins, total=n, comment=f'tiling {sample}', show=show):
-            lab, pad = read_tile(inst, y0, x0, tile, fill=0)
-            ign = pad | (lab == K.ignore)
-            if ignore is not None: ign |= read_tile(ignore, y0, x0, tile, fill=True)[0].astype(bool)
-            if 1 - ign.mean() < min_valid: continue
-            lab = np.where(lab == K.ignore, 0, lab).astype(np.int32)
-            if (lab < 0).any(): raise DataError('negative label other than the ignore value', field='inst', fix=f'use 0 background, {K.ignore} ignore, ids > 0')
-            img = read_tile(image, y0, x0, tile, fill=255)[0]
-            r = len(rows)
-            a_img[r], a_inst[r], a_ign[r] = img, lab, ign
-            ids = np.unique(lab[lab > 0]); seen.update(ids.tolist())
-            rows.append(dict(sample=sample, organ=organ, row=r, y0=int(y0), x0=int(x0), tile=tile, mpp=float(mpp),
-                             n_nuclei=len(ids), ignore_frac=float(ign.mean())))
-        if not rows:
-            raise DataError(f'no tile of sample {sample!r} has {min_valid:.0%} non-ignored pixels', field='ignore',
-                            fix='check the ignore mask and the registration, or lower min_valid')
-        for a in (a_img, a_inst, a_ign): a.resize((len(rows),) + a.shape[1:])
-        if cells is None: cells = pd.DataFrame({K.label_id: np.array(sorted(seen), dtype=np.int64)})
-        missing = seen - set(cells[K.label_id].tolist())
-        if missing:
-            raise SchemaError(f'{len(missing)} label ids of the raster are not in the cells table, e.g. {sorted(missing)[:5]}',
-                              field=K.label_id, fix='pass the cells table the raster was made from')
-        cells = cells.copy()
-        for c, v in ((K.type_target, K.ignore), (K.type_ignore, True)):
-            if c not in cells.columns: cells[c] = v
-        cells.to_parquet(tmp/_cells_file, index=False)
+        rows, seen = _write_tiles(g, image, inst, ignore, origins, tile, min_valid, sample, organ, mpp, show)
+        _sample_cells(cells, seen).to_parquet(tmp/_cells_file, index=False)
         pd.DataFrame(rows).to_parquet(tmp/_sample_index, index=False)
         g.attrs.update(dict(sample=sample, organ=organ, mpp=float(mpp), tile=tile, shape=list(map(int, inst.shape))))
     if not (store/_store_json).exists(): _write_json(store/_store_json, asdict(meta))
