@@ -147,8 +147,9 @@ def is_control(genes, feature_types=None) -> np.ndarray:  # gene names; optional
 def qc_cells(adata,                          # cells x features AnnData with counts in X or layers['counts']
              min_counts:int=10,              # fewer gene counts fail QC
              min_genes:int=3,                # fewer detected genes fail QC
-             max_control_rate:float=0.05):   # higher control-probe rate fails QC
-    "Write counts, genes, control-probe rate per cell and a QC flag with its reason into `adata.obs`."
+             max_control_rate:float=0.05,    # higher control-probe rate fails QC
+             key_added:str=K.cell_qc):       # obs columns `<key_added>_pass`, `<key_added>_reason` and uns['stnb'][key_added]
+    "Write counts, genes, control-probe rate per cell and a QC flag with its reason into `adata.obs` (its own keys: the nucleus QC of `stnb.masks` owns `qc_pass`)."
     import scanpy as sc
     ctrl = is_control(adata.var_names, adata.var['feature_types'] if 'feature_types' in adata.var else None)
     C = adata.layers[K.counts] if K.counts in adata.layers else adata.X
@@ -164,10 +165,10 @@ def qc_cells(adata,                          # cells x features AnnData with cou
     reason = np.where(n < min_counts, 'few counts', np.where(genes < min_genes, 'few genes',
                       np.where(rate > max_control_rate, 'high control rate', '')))
     adata.obs[K.n_counts], adata.obs[K.n_genes], adata.obs[K.control_rate] = n, genes, rate
-    adata.obs[K.qc_pass] = reason == ''
-    adata.obs[K.qc_reason] = pd.Categorical(reason)
-    adata.uns.setdefault(K.stnb, {})['qc'] = {K.params: dict(min_counts=min_counts, min_genes=min_genes,
-                                                             max_control_rate=max_control_rate)}
+    adata.obs[key_added + K.pass_suffix] = reason == ''
+    adata.obs[key_added + K.reason_suffix] = pd.Categorical(reason)
+    adata.uns.setdefault(K.stnb, {})[key_added] = {K.params: dict(min_counts=min_counts, min_genes=min_genes,
+                                                                  max_control_rate=max_control_rate)}
 
 # %% ../nbs/06_celltype.ipynb #9b1c6239
 def lognorm(C, target_sum:float=100.):  # counts (cells x genes, dense or sparse); counts per cell after scaling

@@ -61,7 +61,8 @@ class K:
     label_id = 'label_id'                               # obs: id of the nucleus in the instance raster
     n_counts = 'n_counts'; n_genes = 'n_genes'; control_rate = 'control_probe_rate'
     sample = 'sample'; organ = 'organ'
-    qc_pass = 'qc_pass'; qc_reason = 'qc_reason'
+    qc_pass = 'qc_pass'; qc_reason = 'qc_reason'                 # obs: nucleus QC of the label raster (stnb.masks.nucleus_qc)
+    cell_qc = 'cell_qc'; pass_suffix = '_pass'; reason_suffix = '_reason'   # obs: expression QC of stnb.celltype.qc_cells (key_added + suffix)
     stnb = 'stnb'                                       # uns: stnb metadata (frames, mpp, provenance)
     xenium = 'xenium'                                   # uns: experiment.xenium contents
     mpp = 'mpp'; params = 'params'; colors_suffix = '_colors'
