@@ -13,10 +13,10 @@ import anndata as ad
 from .core import *
 
 # %% auto #0
-__all__ = ['NUCLEUS_KINDS', 'REF_HOW', 'CT_OPTIONS', 'TOY_KINDS', 'available_markers', 'markers_path', 'load_markers',
-           'check_counts', 'match_genes', 'resolve_markers', 'is_control', 'qc_cells', 'lognorm', 'gene_stats',
-           'by_rows', 'lognorm_stats', 'marker_weights', 'marker_scores', 'load_reference', 'align_reference',
-           'type_profiles', 'correlation_scores', 'sample_counts', 'fit_reference_logreg', 'softmax', 'toy_profiles',
+__all__ = ['NUCLEUS_KINDS', 'CT_OPTIONS', 'available_markers', 'markers_path', 'load_markers', 'check_counts', 'match_genes',
+           'resolve_markers', 'is_control', 'qc_cells', 'lognorm', 'gene_stats', 'by_rows', 'lognorm_stats',
+           'marker_weights', 'marker_scores', 'load_reference', 'align_reference', 'type_profiles',
+           'correlation_scores', 'sample_counts', 'fit_reference_logreg', 'softmax', 'toy_profiles',
            'aggregate_reference', 'de_genes_per_pair', 'pairwise_de_genes', 'singler_scores', 'fine_tune', 'pca_embed',
            'leiden_clusters', 'annotate_clusters', 'fit_temperature', 'mixture_loglik', 'fit_mixture', 'pseudocells',
            'reliability', 'posterior', 'nucleus_crops', 'crop_features', 'oof_proba', 'cnn_oof_proba', 'pairwise_auc',
@@ -756,7 +756,7 @@ def marker_scorer(C, genes, ids=None, markers='breast', neg_weight:float=0.5, ta
     W = marker_weights(mk, genes, neg_weight)
     return (lambda C_: by_rows(lambda c: marker_scores(lognorm(c, target_sum), W, mu, sd), C_)), list(mk), mk
 
-REF_HOW = ('singler', 'corr', 'logreg')
+_REF_HOW = ('singler', 'corr', 'logreg')
 
 def singler_reference(F, labels, target_sum:float=100., max_per_type:int=50, n_de:int=None, seed:int=0):
     "Reference for `singler_scores`: (sample log profiles, sample type index, sorted type names, gene columns used)."
@@ -769,7 +769,7 @@ def reference_scorer(C, genes, ids=None, reference=None, type_col:str=K.ref_cell
                      target_sum:float=100., C_reg:float=0.1, n_per_type:int=300, seed:int=0,
                      q:float=0.8, n_de:int=None, max_per_type:int=50):
     "B3 scorer for counts like `C`: (counts -> cells x types scores, type names); `how` is 'singler', 'corr' or 'logreg'."
-    check_param(how in REF_HOW, 'how', how, ' or '.join(map(repr, REF_HOW)))
+    check_param(how in _REF_HOW, 'how', how, ' or '.join(map(repr, _REF_HOW)))
     if reference is None: raise ParamError('the reference method needs a reference', field='reference',
                                            fix='pass reference= a CSV path or DataFrame of per-type profiles')
     P, lab = reference if isinstance(reference, tuple) else load_reference(reference, type_col)
@@ -1021,7 +1021,7 @@ def score_labels(pred, truth, mapping:dict=None):  # predicted labels; true labe
                 macro_f1=float(f1_score(t, p, average='macro', labels=sorted(set(t)))), n=len(t))
 
 # %% ../nbs/06_celltype.ipynb #8fa3f6ca
-TOY_KINDS = {'T4': 'lymph', 'T8': 'lymph', 'B': 'lymph', 'Mac': 'mac', 'Fib': 'fib', 'Epi': 'epi'}
+_TOY_KINDS = {'T4': 'lymph', 'T8': 'lymph', 'B': 'lymph', 'Mac': 'mac', 'Fib': 'fib', 'Epi': 'epi'}
 
 def toy_adata(n_cells:int=2000, n_genes:int=60, spill:float=0.2, depth=(10, 60), seed:int=0, crops:bool=True):
     "Toy typed run: AnnData (counts layer, truth in obs['true_type']), nucleus crops (or None), markers and reference."
@@ -1033,5 +1033,5 @@ def toy_adata(n_cells:int=2000, n_genes:int=60, spill:float=0.2, depth=(10, 60),
                                                 index=[f'cell{i}' for i in range(n_cells)]), var=pd.DataFrame(index=genes))
     a.layers[K.counts] = Cn; a.obs[K.label_id] = np.arange(1, n_cells + 1)
     ref = pd.DataFrame(rng.gamma(20, F.repeat(2, 0) / 20) * 1e3, columns=genes).assign(cell_type=np.repeat(types, 2))
-    cr = synthetic_nuclei([TOY_KINDS[types[i]] for i in y], seed=seed) if crops else None
+    cr = synthetic_nuclei([_TOY_KINDS[types[i]] for i in y], seed=seed) if crops else None
     return a, cr, mk, ref

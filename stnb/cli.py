@@ -10,17 +10,17 @@ import difflib, importlib, sys, warnings
 from .core import *
 
 # %% auto #0
-__all__ = ['SCRIPTS', 'QUIET', 'script_function', 'option_names', 'unknown_option', 'run_cli', 'simulate', 'prepare', 'train',
-           'is_cohort', 'predict', 'cohort', 'bench']
+__all__ = ['SCRIPTS', 'script_function', 'option_names', 'unknown_option', 'run_cli', 'simulate', 'prepare', 'train', 'is_cohort',
+           'predict', 'cohort', 'bench']
 
 # %% ../nbs/14_cli.ipynb #e11dd4da
 SCRIPTS = {'stnb-simulate': 'stnb.data.synth:stnb_simulate', 'stnb-prepare': 'stnb.prepare:stnb_prepare',
            'stnb-train': 'stnb.learn:stnb_train', 'stnb-predict': 'stnb.infer:stnb_predict', 'stnb-bench': 'stnb.bench:stnb_bench',
            'stnb-cohort': 'stnb.cohort:stnb_cohort'}
-QUIET = [(FutureWarning, r'.*torch\.jit.*deprecated')]   # torch's own code, on import
+_QUIET = [(FutureWarning, r'.*torch\.jit.*deprecated')]   # torch's own code, on import
 
 def _quiet():
-    for cat, msg in QUIET: warnings.filterwarnings('ignore', category=cat, message=msg)
+    for cat, msg in _QUIET: warnings.filterwarnings('ignore', category=cat, message=msg)
 
 def script_function(name:str):  # a key of `SCRIPTS`
     "The call_parse function behind console script `name` (imported quietly)."

@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['DAMAGED_FIX', 'K', 'KPred', 'KCohort', 'KNapari', 'KSdata', 'KQupath', 'StnbError', 'BundleError', 'MissingFileError',
-           'SchemaError', 'FrameError', 'ParamError', 'DataError', 'MissingExtraError', 'check_param', 'check_frame',
-           'exit_on_sigterm', 'atomic_write', 'atomic_dir', 'reading', 'default_device', 'seed_all', 'repo_root',
-           'data_dir', 'shared_data', 'skip_unless', 'progress']
+__all__ = ['DAMAGED_FIX', 'K', 'StnbError', 'BundleError', 'MissingFileError', 'SchemaError', 'FrameError', 'ParamError',
+           'DataError', 'MissingExtraError', 'check_param', 'check_frame', 'exit_on_sigterm', 'atomic_write',
+           'atomic_dir', 'reading', 'default_device', 'seed_all', 'repo_root', 'data_dir', 'shared_data', 'skip_unless',
+           'progress']
 
 # %% ../nbs/00_core.ipynb #14794769
 class K:
@@ -185,7 +185,7 @@ class K:
     results_dir = 'results'; results_md = 'results.md'                     # published runs (committed) and a run's table
 
 # %% ../nbs/00_core.ipynb #2965f584
-class KPred:
+class _KPred:
     "Names in a prediction folder (`stnb.infer`) besides its files: the overview PNG, scanpy's `uns['spatial']` layout, OME-NGFF keys, run attributes."
     overlay = 'overlay.png'                                              # the thumbnail with nucleus outlines coloured by class
     images = 'images'; hires = 'hires'; scalefactors = 'scalefactors'    # uns['spatial'][library_id], the Visium layout scanpy/squidpy read
@@ -193,9 +193,9 @@ class KPred:
     multiscales = 'multiscales'; image_label = 'image-label'; ngff_version = '0.4'   # OME-NGFF group attributes
     simplify = 'geojson_simplify_px'; thumb_mpp = 'thumb_mpp'; n_levels = 'n_label_levels'   # run attributes (zarr attrs and uns)
     n_edge_dropped = 'n_edge_dropped'; margin_um = 'margin_um'                           # edge instances dropped by their tile; the margin in um
-K.pred = KPred
+K.pred = _KPred
 
-class KCohort:
+class _KCohort:
     "Column names of the cohort table, file names of a cohort folder, slide file suffixes."
     slide = 'slide'; path = 'path'; nuclei = 'nuclei'; seconds = 'seconds'; note = 'note'
     worker = 'worker'; started = 'started'; peak_mb = 'peak_mb'
@@ -205,9 +205,9 @@ class KCohort:
     model_pkl = '.stnb-cohort-model'          # in-memory model handed to the workers through `out`
     slide_suffixes = ('.svs', '.tif', '.tiff', '.ndpi', '.scn', '.bif', '.qptiff', '.btf')   # what `list_slides` takes from a folder
     columns = (slide, K.run_status, nuclei, seconds, K.run_error, path, worker, started, peak_mb, note)
-K.cohort = KCohort
+K.cohort = _KCohort
 
-class KNapari:
+class _KNapari:
     "Names for napari: layer types, `image=` choices, the columns of `label_levels`, and the optional extra that opens `labels.zarr` by path."
     extra = 'spatial'; plugin = 'napari-ome-zarr'; plugin_module = 'napari_ome_zarr'   # pip install 'stnb[spatial]': the plugin (and napari, without Qt)
     image = 'image'; labels = 'labels'                        # napari layer types
@@ -219,18 +219,18 @@ class KNapari:
     scale_y = 'scale_y_um'; scale_x = 'scale_x_um'; translate_y = 'translate_y_um'; translate_x = 'translate_x_um'
     columns = (level, path, height, width, scale_y, scale_x, translate_y, translate_x)
     fix = 'run predict_slide / stnb-predict again'
-K.napari = KNapari
+K.napari = _KNapari
 
-class KSdata:
+class _KSdata:
     "Names in the SpatialData of a prediction: its coordinate system, the elements (after the slide), the table's keys, the channels."
     cs = 'global'                                                   # the one coordinate system, in um (spatialdata's default name)
     image = 'image'; labels = 'nucleus_labels'; shapes = 'nucleus_boundaries'   # element '{slide}_{suffix}', as spatialdata-io names Xenium's
     table = 'table'; region_key = 'region'                          # the table annotates the labels element; its instance key is K.label_id
     channels = ['r', 'g', 'b']; var = 'image'                       # the H&E's channel names; the data variable of each pyramid level
     module = 'spatialdata'
-K.sdata = KSdata
+K.sdata = _KSdata
 
-class KQupath:
+class _KQupath:
     "Field names and conventions of QuPath's GeoJSON (QuPath 0.2 to 0.5), and the columns stnb adds for it."
     type = 'type'; collection = 'FeatureCollection'; feature = 'Feature'; features = 'features'
     geometry = 'geometry'; coordinates = 'coordinates'; properties = 'properties'; id = 'id'
@@ -248,7 +248,7 @@ class KQupath:
     geom = 'geometry'; n_parts = 'n_parts'; repaired = 'repaired'; clipped = 'clipped'; overlap_px = 'overlap_px'
     role = 'role'; nucleus = 'nucleus'; region = 'region'; ignore = 'ignore'      # what an object is for
     export_fix = 'in QuPath: File > Export objects as GeoJSON, with Export as FeatureCollection ticked'
-K.qupath = KQupath
+K.qupath = _KQupath
 
 # %% ../nbs/00_core.ipynb #b5ed187a
 class StnbError(Exception):

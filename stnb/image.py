@@ -13,8 +13,8 @@ import numpy as np, cv2
 from .core import *
 
 # %% auto #0
-__all__ = ['SLIDE_FIX', 'LazyImage', 'aa_sigma', 'pick_level', 'resample_window', 'Resampled', 'image_mpp', 'SlideSource',
-           'write_ome_tiff', 'write_label_tiff', 'thumbnail_source', 'read_thumbnail']
+__all__ = ['LazyImage', 'aa_sigma', 'pick_level', 'resample_window', 'Resampled', 'image_mpp', 'SlideSource', 'write_ome_tiff',
+           'write_label_tiff', 'thumbnail_source', 'read_thumbnail']
 
 # %% ../nbs/01a_image.ipynb #9aa1c039
 def _ome_mpp(tif) -> float|None:
@@ -220,13 +220,13 @@ class Resampled:
         return self.window(y0, x0, max(y1 - y0, 0), max(x1 - x0, 0))
 
 # %% ../nbs/01a_image.ipynb #623d6925
-SLIDE_FIX = 'check that the file is a complete TIFF/OME-TIFF/SVS (re-download or re-export it)'
+_SLIDE_FIX = 'check that the file is a complete TIFF/OME-TIFF/SVS (re-download or re-export it)'
 
 def _open_slide(path):
     "`_open_tiff` of a slide, with a slide's messages: a missing file is 'image not found'."
     path = Path(path)
     if not path.exists(): raise MissingFileError('image not found', file=path, fix='pass the path of an OME-TIFF, SVS or TIFF slide')
-    return _open_tiff(path, 'the image', SLIDE_FIX)
+    return _open_tiff(path, 'the image', _SLIDE_FIX)
 
 def image_mpp(path) -> tuple:  # an OME-TIFF, SVS or TIFF file
     "(level-0 pixel size in um, where it came from) from the file's metadata, or (None, None)."
