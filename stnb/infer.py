@@ -15,7 +15,7 @@ from scipy import ndimage as ndi
 from fastcore.script import call_parse
 from .core import *
 from .image import SlideSource, thumbnail_source, read_thumbnail
-from .postproc import instances_from_maps, postproc_for_mpp
+from .postproc import instances_from_maps, postproc_for_mpp, PostProc
 
 # %% auto #0
 __all__ = ['MARGIN_UM', 'InferConfig', 'tile_grid', 'keep_instances', 'edge_fragments', 'lost_nuclei', 'resolve_model',
@@ -37,14 +37,14 @@ class InferConfig:
     chunk:int = 1024         # side of the zarr chunks of the label image
     pad_value:int = 255      # RGB value outside the image (white glass)
     amp:bool = None          # bf16 autocast on CUDA (default: on for CUDA)
-    postproc:dict = field(default_factory=dict)   # keywords of `stnb.postproc.instances_from_maps`, over `postproc_for_mpp(mpp)`
+    postproc:dict = field(default_factory=dict)   # a `stnb.postproc.PostProc` (microns), or `instances_from_maps` keywords in pixels over `postproc_for_mpp(mpp)`
 
     @property
     def core(self): return self.tile - 2 * self.margin
 
     def resolve(self, meta:dict) -> 'InferConfig':
         "A copy with defaults filled from the checkpoint `meta` and every value checked."
-        c = replace(self, postproc=dict(self.postproc))
+        c = replace(self, postproc=self.postproc if isinstance(self.postproc, PostProc) else dict(self.postproc))
         if c.mpp is None: c.mpp = meta.get('mpp')
         if c.mpp is None: raise FrameError('the model has no training mpp', field='mpp', fix='pass mpp= (um/px the model was trained at)')
         check_param(isinstance(c.mpp, (int, float, np.number)) and np.isfinite(c.mpp) and c.mpp > 0, 'mpp', c.mpp, 'a positive pixel size in um')
@@ -64,7 +64,8 @@ class InferConfig:
         c.margin_um = c.margin * float(c.mpp)
         for nm in ('batch_size', 'chunk'): check_param(isinstance(getattr(c, nm), (int, np.integer)) and getattr(c, nm) > 0, nm, getattr(c, nm), 'a positive int')
         check_param(0 <= c.pad_value <= 255, 'pad_value', c.pad_value, 'an int in [0, 255]')
-        c.postproc = postproc_for_mpp(float(c.mpp), **c.postproc)   # pixel settings at the model's resolution, yours on top
+        c.postproc = (c.postproc.at(float(c.mpp)) if isinstance(c.postproc, PostProc)   # microns: pixels at the model's resolution
+                      else postproc_for_mpp(float(c.mpp), **c.postproc))                # pixel settings at the model's resolution, yours on top
         return c
 
 # %% ../nbs/10_infer.ipynb #33617b48
@@ -487,14 +488,15 @@ def read_prediction(out) -> tuple:  # a folder written by `predict_slide`
     return open_labels(out/K.pred_labels), ad.read_h5ad(out/K.pred_table), json.loads((out/K.pred_geojson).read_text())
 
 # %% ../nbs/10_infer.ipynb #127a42e2
-def read_postproc(path) -> dict:
-    "`instances_from_maps` keywords from a JSON file, checked against its signature."
+def read_postproc(path):   # a JSON file: `PostProc.to_json` (microns) or `instances_from_maps` keywords (pixels)
+    "The post-processing of a JSON file: a `PostProc` when it is in microns (`units: \"um\"`, valid at any resolution), else `instances_from_maps` keywords in pixels (of the model's resolution), checked against its signature."
     import inspect
     path = Path(path)
     if not path.is_file(): raise MissingFileError('post-processing file not found', file=path, fix='pass a JSON file such as runs/consep-*/model/postproc.json')
     try: d = json.loads(path.read_text())
     except ValueError as e: raise SchemaError(f'post-processing file is not JSON ({e})', file=path, fix='write a JSON object of instances_from_maps keywords') from None
     if not isinstance(d, dict): raise SchemaError(f'post-processing file holds a {type(d).__name__}, not an object', file=path, fix='write a JSON object of keywords')
+    if d.get('units') == 'um': return PostProc.from_dict(d, file=path)
     ok = set(inspect.signature(instances_from_maps).parameters) - {'np_prob', 'hv_map', 'type_prob'}
     bad = sorted(set(d) - ok)
     if bad: raise SchemaError(f'unknown post-processing keywords {bad}', file=path, field=bad[0], fix=f'use keywords of instances_from_maps: {sorted(ok)}')
@@ -510,14 +512,15 @@ def stnb_predict(model:str,              # model checkpoint (model.pth from stnb
                  model_mpp:float=None,   # um/px to run the model at (default: its training mpp)
                  batch_size:int=8,       # tiles per forward pass
                  fg_thresh:float=0.5,    # foreground probability threshold of the post-processing
-                 postproc:str=None,      # JSON file of `instances_from_maps` keywords (e.g. model/postproc.json of a `stnb-bench consep` run); its keys win
+                 postproc:str=None,      # JSON post-processing (e.g. model/postproc.json of a `stnb-bench consep` run: microns, any resolution; or pixel keywords); its settings win
                  simplify:float=0.,      # GeoJSON outline tolerance in level-0 px (0: exact pixel outlines; 0.25 at 20x: a quarter of the vertices, IoU 0.95)
                  overwrite:bool=False,   # replace an existing output folder
                  device:str=None,        # cpu, cuda, cuda:1 (default: CUDA when available)
                  quiet:bool=False):      # no progress bar
     "Predict nuclei on a whole slide: instance labels (OME-NGFF zarr), a nucleus table (h5ad), QuPath GeoJSON and an overview PNG."
+    pp = read_postproc(postproc) if postproc else {}
     cfg = InferConfig(tile=tile, margin_um=margin, mpp=model_mpp, batch_size=batch_size,
-                      postproc={'fg_thresh': fg_thresh, **(read_postproc(postproc) if postproc else {})})
+                      postproc=pp if isinstance(pp, PostProc) else {'fg_thresh': fg_thresh, **pp})
     o = predict_slide(model, image, mpp=mpp, out=out, cfg=cfg, overwrite=overwrite, device=device, show=False if quiet else None, simplify=simplify)
     z = open_labels(Path(o)/K.pred_labels).attrs
     print(f"{z[K.n_nuclei]} nuclei in {z[K.n_tiles]} tiles -> {o}/{{{K.pred_labels}, {K.pred_table}, {K.pred_geojson}, {K.pred.overlay}}}")

@@ -6,15 +6,17 @@ Docs: https://stnb.github.io/stnb/postproc.html.md"""
 
 # %% ../nbs/08_postproc.ipynb #558aed6b
 from __future__ import annotations
+import json
+from pathlib import Path
 import numpy as np, pandas as pd, cv2
 from scipy import ndimage as ndi
 from skimage.segmentation import watershed
-from .core import K, SchemaError, DataError, check_param
+from .core import K, SchemaError, DataError, ParamError, check_param, atomic_write
 from .metrics import check_labels, majority_type, relabel
 
 # %% auto #0
 __all__ = ['HV_EXACT', 'HV_40X', 'TYPE_COLORS', 'hv_maps', 'remove_small', 'hv_energy', 'instance_table', 'instances_from_maps',
-           'tile_instances', 'postproc_for_mpp', 'overlay']
+           'tile_instances', 'postproc_for_mpp', 'PostProc', 'overlay']
 
 # %% ../nbs/08_postproc.ipynb #da46ac85
 def hv_maps(inst,               # instance labels (H, W): 0 background, 1..N nuclei, -1 ignore
@@ -150,6 +152,54 @@ def postproc_for_mpp(mpp:float,           # um/px of the maps (the model's resol
     out = dict(ksize=odd(HV_40X['ksize']*f, 3, 31), marker_open=odd(HV_40X['marker_open']*f, 1, 255),
                min_size=int(np.ceil(HV_40X['min_size']*f*f)), marker_min_size=int(np.ceil(HV_40X['marker_min_size']*f*f)))
     return {**out, **overrides}
+
+# %% ../nbs/08_postproc.ipynb #e4eeca18
+from dataclasses import dataclass, asdict, fields
+_REF = 0.25   # um/px at which HoVer-Net's pixel constants hold (`HV_40X`)
+
+@dataclass
+class PostProc:
+    "`instances_from_maps` settings in microns, valid at any resolution; `.at(mpp)` gives its pixel keywords."
+    ksize_um:float = HV_40X['ksize'] * _REF                   # Sobel kernel of the distance maps (21 px at 0.25 um/px)
+    marker_open_um:float = HV_40X['marker_open'] * _REF       # diameter of the opening of the markers (0: none)
+    min_area_um2:float = HV_40X['min_size'] * _REF ** 2        # smallest foreground blob kept
+    marker_min_area_um2:float = HV_40X['marker_min_size'] * _REF ** 2   # smallest marker kept
+    fg_thresh:float = 0.5                                     # foreground threshold
+    edge_thresh:float = 0.4                                   # edge level above which a pixel cannot seed a marker
+    blur:int = 3                                              # Gaussian blur of the energy, in pixels of the maps (odd; 0: none)
+
+    def at(self, mpp:float) -> dict:   # um/px of the maps
+        "The `instances_from_maps` keywords in pixels at `mpp` (odd kernel sizes, areas rounded up, as `postproc_for_mpp`)."
+        check_param(isinstance(mpp, (int, float, np.floating)) and np.isfinite(mpp) and mpp > 0, 'mpp', mpp, 'a positive number (um/px)')
+        f = _REF / mpp
+        odd = lambda v, lo, hi: int(min(hi, max(lo, int(np.floor(v/2))*2 + 1)))   # nearest odd int, clipped to [lo, hi]
+        mo = self.marker_open_um / _REF * f
+        return dict(ksize=odd(self.ksize_um / _REF * f, 3, 31), marker_open=odd(mo, 1, 255) if mo > 0 else 0,
+                    min_size=int(np.ceil(self.min_area_um2 / _REF ** 2 * f * f)), marker_min_size=int(np.ceil(self.marker_min_area_um2 / _REF ** 2 * f * f)),
+                    fg_thresh=float(self.fg_thresh), edge_thresh=float(self.edge_thresh), blur=int(self.blur))
+
+    @classmethod
+    def from_px(cls, mpp:float, **px) -> 'PostProc':   # um/px at which the pixel settings were chosen; `instances_from_maps` keywords
+        "Settings chosen in pixels at `mpp` (e.g. by `stnb.experiments.tune_postproc`), in microns; keywords not given keep the defaults."
+        check_param(isinstance(mpp, (int, float, np.floating)) and np.isfinite(mpp) and mpp > 0, 'mpp', mpp, 'a positive number (um/px)')
+        conv = dict(ksize=('ksize_um', mpp), marker_open=('marker_open_um', mpp), min_size=('min_area_um2', mpp ** 2),
+                    marker_min_size=('marker_min_area_um2', mpp ** 2), fg_thresh=('fg_thresh', 1), edge_thresh=('edge_thresh', 1), blur=('blur', None))
+        bad = sorted(set(px) - set(conv))
+        if bad: raise ParamError(f'unknown post-processing keywords {bad}', field=bad[0], fix=f'use keywords of instances_from_maps: {sorted(conv)}')
+        return cls(**{conv[k][0]: (v if conv[k][1] is None else float(v) * conv[k][1]) for k, v in px.items()})
+
+    def to_json(self, path) -> Path:   # destination .json
+        "Write the settings (microns, `units: \"um\"`) atomically."
+        with atomic_write(path) as t: Path(t).write_text(json.dumps(dict(units='um', **asdict(self)), indent=1))
+        return Path(path)
+
+    @classmethod
+    def from_dict(cls, d:dict, file=None) -> 'PostProc':   # as written by `to_json`
+        "Settings from a dict in microns (`units: \"um\"`); unknown keys are a `SchemaError` naming them."
+        d = {k: v for k, v in d.items() if k != 'units'}
+        ok = {f.name for f in fields(cls)}; bad = sorted(set(d) - ok)
+        if bad: raise SchemaError(f'unknown post-processing settings {bad}', file=file, field=bad[0], fix=f'use {sorted(ok)}')
+        return cls(**d)
 
 # %% ../nbs/08_postproc.ipynb #769d4d44
 TYPE_COLORS = np.array([(0.6, 0.6, 0.6), (0.89, 0.10, 0.11), (0.22, 0.49, 0.72), (0.30, 0.69, 0.29), (1.0, 0.5, 0.0),
