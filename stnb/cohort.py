@@ -350,14 +350,14 @@ def stnb_cohort(model:str,                 # model checkpoint (model.pth from st
                 margin:float=None,         # context around each tile's core in um, > the largest nucleus radius (default: 10)
                 model_mpp:float=None,      # um/px to run the model at (default: its training mpp)
                 batch_size:int=8,          # tiles per forward pass
-                fg_thresh:float=0.5,       # foreground probability threshold of the post-processing
+                fg_thresh:float=None,      # foreground probability threshold of the post-processing (default: the model's, else 0.5)
                 postproc:str=None,         # JSON file of `instances_from_maps` keywords; its keys win
                 device:str=None,           # cpu, cuda, cuda:1 on the workers (default: CUDA when available)
                 quiet:bool=False):         # no progress bar
     "Predict nuclei on every slide of a cohort as a Dask job; exit status 1 when a slide failed (see OUT/cohort.csv)."
     pp = read_postproc(postproc) if postproc else {}
     cfg = InferConfig(tile=tile, margin_um=margin, mpp=model_mpp, batch_size=batch_size,
-                      postproc=pp if isinstance(pp, PostProc) else {'fg_thresh': fg_thresh, **pp})
+                      postproc=pp if isinstance(pp, PostProc) else {**({} if fg_thresh is None else {'fg_thresh': fg_thresh}), **pp})
     df = predict_cohort(model, slides, out, scheduler=scheduler, n_workers=n_workers, threads_per_worker=threads_per_worker,
                         memory_limit=memory_limit, resume=resume, show=False if quiet else None, cfg=cfg, mpp=mpp, device=device)
     return int((df[K.run_status] == K.run_failed).any())

@@ -37,7 +37,7 @@ class InferConfig:
     chunk:int = 1024         # side of the zarr chunks of the label image
     pad_value:int = 255      # RGB value outside the image (white glass)
     amp:bool = None          # bf16 autocast on CUDA (default: on for CUDA)
-    postproc:dict = field(default_factory=dict)   # a `stnb.postproc.PostProc` (microns), or `instances_from_maps` keywords in pixels over `postproc_for_mpp(mpp)`
+    postproc:dict = field(default_factory=dict)   # a `stnb.postproc.PostProc` (microns), or `instances_from_maps` keywords in pixels over the checkpoint's settings (else `postproc_for_mpp(mpp)`)
 
     @property
     def core(self): return self.tile - 2 * self.margin
@@ -64,8 +64,9 @@ class InferConfig:
         c.margin_um = c.margin * float(c.mpp)
         for nm in ('batch_size', 'chunk'): check_param(isinstance(getattr(c, nm), (int, np.integer)) and getattr(c, nm) > 0, nm, getattr(c, nm), 'a positive int')
         check_param(0 <= c.pad_value <= 255, 'pad_value', c.pad_value, 'an int in [0, 255]')
-        c.postproc = (c.postproc.at(float(c.mpp)) if isinstance(c.postproc, PostProc)   # microns: pixels at the model's resolution
-                      else postproc_for_mpp(float(c.mpp), **c.postproc))                # pixel settings at the model's resolution, yours on top
+        if isinstance(c.postproc, PostProc): c.postproc = c.postproc.at(float(c.mpp))            # microns: pixels at the model's resolution
+        elif meta.get('postproc'): c.postproc = {**PostProc.from_dict(meta['postproc']).at(float(c.mpp)), **c.postproc}   # the checkpoint's choice, yours on top
+        else: c.postproc = postproc_for_mpp(float(c.mpp), **c.postproc)                           # HoVer-Net's settings at the model's resolution, yours on top
         return c
 
 # %% ../nbs/10_infer.ipynb #33617b48
@@ -511,7 +512,7 @@ def stnb_predict(model:str,              # model checkpoint (model.pth from stnb
                  margin:float=None,      # context around each tile's core in um, > the largest nucleus radius (default: 10)
                  model_mpp:float=None,   # um/px to run the model at (default: its training mpp)
                  batch_size:int=8,       # tiles per forward pass
-                 fg_thresh:float=0.5,    # foreground probability threshold of the post-processing
+                 fg_thresh:float=None,   # foreground probability threshold of the post-processing (default: the model's, else 0.5)
                  postproc:str=None,      # JSON post-processing (e.g. model/postproc.json of a `stnb-bench consep` run: microns, any resolution; or pixel keywords); its settings win
                  simplify:float=0.,      # GeoJSON outline tolerance in level-0 px (0: exact pixel outlines; 0.25 at 20x: a quarter of the vertices, IoU 0.95)
                  overwrite:bool=False,   # replace an existing output folder
@@ -520,7 +521,7 @@ def stnb_predict(model:str,              # model checkpoint (model.pth from stnb
     "Predict nuclei on a whole slide: instance labels (OME-NGFF zarr), a nucleus table (h5ad), QuPath GeoJSON and an overview PNG."
     pp = read_postproc(postproc) if postproc else {}
     cfg = InferConfig(tile=tile, margin_um=margin, mpp=model_mpp, batch_size=batch_size,
-                      postproc=pp if isinstance(pp, PostProc) else {'fg_thresh': fg_thresh, **pp})
+                      postproc=pp if isinstance(pp, PostProc) else {**({} if fg_thresh is None else {'fg_thresh': fg_thresh}), **pp})
     o = predict_slide(model, image, mpp=mpp, out=out, cfg=cfg, overwrite=overwrite, device=device, show=False if quiet else None, simplify=simplify)
     z = open_labels(Path(o)/K.pred_labels).attrs
     print(f"{z[K.n_nuclei]} nuclei in {z[K.n_tiles]} tiles -> {o}/{{{K.pred_labels}, {K.pred_table}, {K.pred_geojson}, {K.pred.overlay}}}")
