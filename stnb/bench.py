@@ -15,10 +15,11 @@ from fastcore.script import call_parse, is_cli, CliError
 from .core import K, StnbError, ParamError, atomic_write, atomic_dir, check_param, default_device, repo_root
 
 # %% auto #0
-__all__ = ['ENV_PACKAGES', 'TemplateError', 'UndeclaredParamError', 'RunExistsError', 'RunFailedError', 'bench_dir',
-           'list_templates', 'find_template', 'template_params', 'parse_value', 'resolve_params', 'git_state',
-           'env_info', 'run_dir', 'write_json', 'write_metrics', 'save_figure', 'runs_dir', 'new_run_dir', 'run_bench',
-           'run_state', 'read_run', 'list_runs', 'results_dir', 'publish_run', 'stnb_bench']
+__all__ = ['ENV_PACKAGES', 'THREAD_VARS', 'TemplateError', 'UndeclaredParamError', 'RunExistsError', 'RunFailedError',
+           'bench_dir', 'list_templates', 'find_template', 'template_params', 'parse_value', 'resolve_params',
+           'git_state', 'env_info', 'run_dir', 'write_json', 'write_metrics', 'save_figure', 'runs_dir', 'new_run_dir',
+           'run_bench', 'run_state', 'read_run', 'list_runs', 'results_dir', 'publish_run', 'rss_mb', 'peak_rss_mb',
+           'reset_peak', 'timed', 'run_child', 'stnb_bench']
 
 # %% ../nbs/11_bench.ipynb #55255451
 class TemplateError(StnbError, FileNotFoundError):
@@ -346,6 +347,60 @@ def publish_run(run,                # an `ok` run folder
         if (run/K.figures_dir).is_dir(): shutil.copytree(run/K.figures_dir, d/K.figures_dir)
         write_json({'source': run.name, K.run_template: tpl}, d/'published.json')
     return target
+
+# %% ../nbs/11_bench.ipynb #42e8d2df
+THREAD_VARS = ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'NUMBA_NUM_THREADS', 'NUMEXPR_NUM_THREADS')
+
+def rss_mb(field:str='VmRSS') -> float:   # 'VmRSS': now; 'VmHWM': the peak since the last `reset_peak`
+    "A memory figure of this process from /proc/self/status, in MB (the peak `ru_maxrss` where there is no /proc)."
+    try:
+        with open('/proc/self/status') as f:
+            for l in f:
+                if l.startswith(field + ':'): return int(l.split()[1]) / 1024
+    except OSError: pass
+    import resource, sys
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (2**20 if sys.platform == 'darwin' else 1024)
+
+def peak_rss_mb() -> float:
+    "The peak resident memory of this process in MB (since it started, or since the last `reset_peak`)."
+    return rss_mb('VmHWM')
+
+def reset_peak() -> float:
+    "Give back what Python and malloc can, reset the kernel's peak-RSS counter of this process (Linux); return the RSS now (MB)."
+    import gc, ctypes
+    gc.collect()
+    try: ctypes.CDLL('libc.so.6').malloc_trim(0)
+    except (OSError, AttributeError): pass
+    try:
+        with open('/proc/self/clear_refs', 'w') as f: f.write('5')
+    except OSError: pass
+    return rss_mb('VmRSS')
+
+def timed(fn, repeats:int=1, setup=None, sync=None) -> tuple:
+    "Call fn(setup()) `repeats` times: (last result, best seconds, largest peak MB above the RSS before the call, that RSS)."
+    import time
+    best, peak, res, base = float('inf'), 0., None, 0.
+    for _ in range(repeats):
+        res = None; arg = setup() if setup else None
+        base = reset_peak(); t0 = time.perf_counter()
+        res = fn(arg)
+        if sync: sync()
+        best = min(best, time.perf_counter() - t0); peak = max(peak, rss_mb('VmHWM') - base)
+    return res, best, peak, base
+
+def run_child(code,                    # Python source run with `-c`, or the path of a script
+              *args,                   # its command-line arguments (str() of each)
+              python:str=None,         # the interpreter (default: this one)
+              threads:int=None,        # pin OMP/MKL/OpenBLAS/numba/numexpr threads to this many
+              env:dict=None,           # more environment variables
+              cwd=None, timeout:float=None,
+              prefix:str='RESULT ') -> list:  # the lines that carry results
+    "Run `code` in a fresh process; the JSON of each stdout line starting with `prefix` (a child that fails is a `RuntimeError` with its stderr)."
+    e = {**os.environ, **({v: str(threads) for v in THREAD_VARS} if threads else {}), **(env or {})}
+    cmd = [python or sys.executable] + ([str(code)] if isinstance(code, Path) else ['-c', code]) + [str(a) for a in args]
+    r = subprocess.run(cmd, capture_output=True, text=True, env=e, cwd=cwd, timeout=timeout)
+    if r.returncode: raise RuntimeError(f'the child process failed (exit {r.returncode}):\n{r.stderr[-3000:]}')
+    return [json.loads(l[len(prefix):]) for l in r.stdout.splitlines() if l.startswith(prefix)]
 
 # %% ../nbs/11_bench.ipynb #f7b2ab23
 @call_parse

@@ -2,16 +2,18 @@
 
 Counts: `n` cells x `genes` genes drawn from the toy cell-type profiles (gamma-Poisson, 50-300 counts per
 cell), saved once as a sparse .npz. Each method then runs in its own fresh process (so peak memory is its
-own): peak = ru_maxrss after the call minus the resident size just before it (libraries already imported). The yardstick, measured in
+own): peak = the kernel's high-water mark after the call minus the resident size just before it, the mark reset there
+(libraries already imported; `stnb.bench.reset_peak`). The yardstick, measured in
 the same run, is scanpy's own normalize_total + log1p + PCA (30 components) on the same matrix; the table
 reports each method's time and memory as a multiple of it.
 
 Usage: .venv/bin/python tools/bench_celltype.py [--n 100000] [--genes 500] [--methods all] [--out runs/]
 Writes runs/bench_celltype_<n>x<genes>.json and prints a table.
 """
-import argparse, json, os, resource, subprocess, sys, tempfile, time
+import argparse, json, os, tempfile, time
 from pathlib import Path
 import numpy as np, scipy.sparse as sp
+from stnb.bench import run_child
 
 METHODS = {
     'scanpy normalise+log1p+PCA (yardstick)': "import scanpy as sc; sc.pp.normalize_total(a); sc.pp.log1p(a); sc.pp.pca(a, n_comps=30)",
@@ -23,28 +25,27 @@ METHODS = {
 }
 
 CHILD = r'''
-import os, sys, time, resource, warnings, json
+import os, sys, time, warnings, json
 warnings.filterwarnings('ignore')
 import numpy as np, pandas as pd, scipy.sparse as sp, anndata as ad
 from stnb.celltype import label_cells, toy_profiles
 import scanpy, sklearn.linear_model, sklearn.neighbors, scipy.optimize, matplotlib, threadpoolctl, igraph, leidenalg  # imports before the baseline RSS
 from stnb.core import K
+from stnb.bench import reset_peak, peak_rss_mb
 C = sp.load_npz(sys.argv[1]).tocsr()
 F, genes, mk = toy_profiles(C.shape[1], seed=0)
 types = list(mk)
 ref = pd.DataFrame(np.repeat(F, 2, 0) * 1e4, columns=genes).assign(cell_type=np.repeat(types, 2))
 a = ad.AnnData(C, var=pd.DataFrame(index=genes)); a.layers[K.counts] = C
-def rss_mb():
-    with open('/proc/self/statm') as f: return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20
-r0 = rss_mb(); t0 = time.perf_counter()
+r0 = reset_peak(); t0 = time.perf_counter()   # the peak counter starts at what is resident now (libraries and the matrix loaded)
 exec(sys.argv[2])
 dt = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = peak_rss_mb()
 acc = None
 if 'ct_' in sys.argv[2] or "label_cells" in sys.argv[2]:
     key = [k for k in a.obs if k.startswith('ct_') and isinstance(a.obs[k].dtype, pd.CategoricalDtype) and not k.endswith(('_fine', '_cluster'))]
     if key: acc = float((a.obs[key[0]].astype(str).to_numpy() == np.array(types)[np.load(sys.argv[3])]).mean())
-print(json.dumps(dict(time_s=dt, peak_mb=max(peak - r0, 0.), rss_before_mb=r0, accuracy=acc)))
+print('RESULT ' + json.dumps(dict(time_s=dt, peak_mb=max(peak - r0, 0.), rss_before_mb=r0, accuracy=acc)))
 '''
 
 def make_counts(n, g, path, seed=0, chunk=50_000):
@@ -72,10 +73,8 @@ def main():
     if yard not in sel: sel = [yard] + sel
     res = {}
     for m in sel:
-        r = subprocess.run([sys.executable, '-c', CHILD, str(cp), METHODS[m], str(cp).replace('.npz', '_y.npy')],
-                           capture_output=True, text=True, timeout=a.timeout)
-        if r.returncode != 0: res[m] = dict(error=r.stderr.strip().splitlines()[-1] if r.stderr.strip() else f'rc {r.returncode}')
-        else: res[m] = json.loads(r.stdout.strip().splitlines()[-1])
+        try: res[m] = run_child(CHILD, cp, METHODS[m], str(cp).replace('.npz', '_y.npy'), timeout=a.timeout)[-1]
+        except RuntimeError as e: res[m] = dict(error=str(e).strip().splitlines()[-1])
         print(f'  {m}: {res[m]}', flush=True)
     y = res[yard]
     print(f"\n{'method':62s} {'time s':>8s} {'x yard':>7s} {'peak MB':>8s} {'x yard':>7s} {'accuracy':>8s}")

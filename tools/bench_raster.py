@@ -8,7 +8,7 @@ the memory after the polygons were built. Prints a table and writes runs/bench_r
 
 Usage: python tools/bench_raster.py [--sizes 10000,100000,1000000] [--mpp 0.5] [--skip_slow_refs_above 1000000]
 """
-import argparse, json, os, resource, subprocess, sys, tempfile, time
+import argparse, json, os, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 
@@ -24,7 +24,7 @@ def make_polys(n, seed=0, spacing=20., nv=13):
     H = W = int(side * spacing + spacing)
     return offsets, xy, (H, W)
 
-def rss_mb(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from stnb.bench import peak_rss_mb as rss_mb, run_child   # the peak resident memory of this process (MB)
 
 def run_case(method, n, chunk):
     offsets, xy, shape = make_polys(n); vals = np.arange(1, n + 1)
@@ -73,10 +73,9 @@ def main():
     for n in [int(s) for s in a.sizes.split(',')]:
         for m in ('stnb', 'stnb_zarr', 'rasterio', 'skimage'):
             if m in ('rasterio', 'skimage') and n > a.skip_slow_refs_above: continue
-            r = subprocess.run([sys.executable, __file__, '--case', f'{m}:{n}', '--chunk', str(a.chunk)], capture_output=True, text=True)
-            line = [l for l in r.stdout.splitlines() if l.startswith('RESULT ')]
-            if not line: print(f'{m} {n} failed:', r.stderr[-500:]); continue
-            rows.append(json.loads(line[0][7:])); x = rows[-1]
+            try: got = run_child(Path(__file__), '--case', f'{m}:{n}', '--chunk', a.chunk)
+            except RuntimeError as e: print(f'{m} {n} failed:', str(e)[-500:]); continue
+            rows.append(got[0]); x = rows[-1]
             print(f"{m:10s} n={n:>8d}  {x['seconds']:8.2f} s  peak {x['peak_mb']:7.0f} MB  raster {x['raster_mb']:7.0f} MB", flush=True)
     print('\n(seconds exclude imports and the one-off numba compile/cache load, reported as jit_seconds in the JSON;'
           ' rasterio seconds exclude building its shapely geometries, prep_seconds)')

@@ -9,12 +9,13 @@ machine's load than the seconds are.
 Usage: python tools/bench_synth.py [--organ breast] [--sizes 500 1000] [--he_mpp 0.25]
 Prints a table and writes runs/bench_synth.json (runs/ is git-ignored).
 """
-import argparse, json, os, subprocess, sys, tempfile, time
+import argparse, json, sys, time
 from pathlib import Path
 
 CHILD = r"""
-import os, sys, time, json, resource, tempfile
+import os, sys, time, json, tempfile
 import cv2; cv2.setNumThreads(1)
+from stnb.bench import peak_rss_mb
 import numpy as np
 mode, organ, size, mpp = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
 out = tempfile.mkdtemp()
@@ -32,14 +33,12 @@ else:
     img = cv2.GaussianBlur(img, (0, 0), 2)
     write_ome_tiff(os.path.join(out, 'he.ome.tif'), img, mpp, compression='jpeg', level=90)
 dt = time.perf_counter() - t0
-print(json.dumps(dict(seconds=dt, peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024, **info)))
+print('RESULT ' + json.dumps(dict(seconds=dt, peak_mb=peak_rss_mb(), **info)))
 """
 
 def run(mode, organ, size, mpp):
-    env = {**os.environ, 'OMP_NUM_THREADS': '1', 'OPENBLAS_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1', 'NUMEXPR_NUM_THREADS': '1'}
-    r = subprocess.run([sys.executable, '-c', CHILD, mode, organ, str(size), str(mpp)], capture_output=True, text=True, env=env)
-    if r.returncode: raise SystemExit(r.stderr)
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    from stnb.bench import run_child
+    return run_child(CHILD, mode, organ, size, mpp, threads=1)[-1]   # one thread for every numeric library
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
