@@ -143,8 +143,6 @@ class LazyImage:
         return self.yx[1] / self.levels[level].shape[self.axes.index('X')]
 
 # %% ../nbs/01a_image.ipynb #84a317c7
-import math, cv2
-
 def aa_sigma(k:float) -> float:   # source pixels per output pixel
     "Gaussian anti-aliasing sigma (source pixels) before shrinking by `k`: (k - 1) / 2, 0 when not shrinking."
     return max(0.0, (float(k) - 1) / 2)

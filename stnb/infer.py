@@ -6,7 +6,7 @@ Docs: https://stnb.github.io/stnb/infer.html.md"""
 
 # %% ../nbs/10_infer.ipynb #dcbb64d1
 from __future__ import annotations
-import json, math, re, warnings
+import json, math, warnings
 from dataclasses import dataclass, field, asdict, replace, fields
 from pathlib import Path
 import numpy as np, pandas as pd, cv2

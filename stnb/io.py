@@ -6,9 +6,7 @@ Docs: https://stnb.github.io/stnb/io.html.md"""
 
 # %% ../nbs/02_io.ipynb #dd669d3a
 from __future__ import annotations
-import json, re, shutil, tempfile, urllib.request, warnings, zipfile, os, logging
-from contextlib import contextmanager
-import xml.etree.ElementTree as ET
+import json, re, shutil, tempfile, urllib.request, warnings, zipfile
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp
 import anndata as ad
@@ -16,11 +14,9 @@ from .core import *
 from .image import LazyImage, _open_tiff, _ome_mpp
 
 # %% auto #0
-__all__ = ['BUNDLE_NEEDS', 'ALIASES', 'CONTROL_OBS', 'HEST_URL', 'find_file', 'read_table', 'read_experiment', 'feature_types',
-           'read_10x_h5', 'counts_from_transcripts', 'finish_counts', 'read_boundaries', 'find_he', 'read_alignment',
-           'read_xenium', 'open_morphology', 'open_he', 'write_h5ad', 'write_zarr', 'open_zarr', 'read_cosmx',
-           'read_cosmx_boundaries', 'read_merscope_boundaries', 'read_merscope', 'fetch', 'load_xenium_dataset',
-           'fetch_hest', 'read_hest', 'read_hest_nuclei']
+__all__ = ['BUNDLE_NEEDS', 'ALIASES', 'CONTROL_OBS', 'find_file', 'read_table', 'read_experiment', 'feature_types', 'read_10x_h5',
+           'counts_from_transcripts', 'finish_counts', 'read_boundaries', 'find_he', 'read_alignment', 'read_xenium',
+           'open_morphology', 'open_he', 'write_h5ad', 'write_zarr', 'open_zarr', 'fetch', 'load_xenium_dataset']
 
 # %% ../nbs/02_io.ipynb #51e9a5b0
 BUNDLE_NEEDS = (f"a Xenium bundle needs {K.cells}(.parquet|.csv.gz|.csv) and {K.matrix_h5} or {K.matrix_dir}/ "
@@ -377,113 +373,6 @@ def open_zarr(path):  # a zarr array folder written by `write_zarr`
     if not Path(path).exists(): raise MissingFileError('zarr store not found', file=path, fix='write it with write_zarr first')
     return zarr.open_array(str(path), mode='r')
 
-# %% ../nbs/02_io.ipynb #7120f26d
-def _one(folder:Path, pattern:str, what:str):
-    hits = sorted(folder.glob(pattern))
-    if not hits: raise MissingFileError(f"no {what}", file=folder/pattern, fix=f"a CosMx folder needs *{K.cosmx_tx_suffix}, *{K.cosmx_fov_suffix} and {K.cosmx_labels_dir}/")
-    return hits[0]
-
-_COSMX_COLS = 'rename the column in the file to the name CosMx flat files use'
-
-def _cosmx_tx(folder:Path, mpp:float):
-    tx = read_table(_one(folder, f"*{K.cosmx_tx_suffix}*", 'transcript file'), fix=_COSMX_COLS,
-                    required=(K.cosmx_fov, K.cosmx_cell, K.cosmx_x, K.cosmx_y, K.cosmx_target))
-    tx = tx.rename(columns={K.cosmx_target: K.feature_name})
-    if tx[[K.cosmx_x, K.cosmx_y]].isna().any().any(): raise DataError('NaN transcript coordinates', file=folder, field=K.cosmx_x, fix='drop those rows')
-    tx[K.cell_id] = np.where(tx[K.cosmx_cell] > 0, tx[K.cosmx_fov].astype(str) + '_' + tx[K.cosmx_cell].astype(str), K.unassigned_cell)
-    tx[K.x_location], tx[K.y_location] = tx[K.cosmx_x] * mpp, tx[K.cosmx_y] * mpp
-    return tx
-
-def read_cosmx(path,                 # CosMx flat-file folder
-               mpp:float=None,       # um per pixel (required)
-               target_sum:float=None, sample:str=None, organ:str=None) -> ad.AnnData:
-    "Read CosMx flat files into AnnData with stnb's conventions (um centroids, controls in obs)."
-    check_param(mpp is not None and mpp > 0, 'mpp', mpp, 'the CosMx pixel size in um: 0.18 (2022 NSCLC data) or 0.12028 (later SMI runs)')
-    folder = Path(path)
-    if not folder.is_dir(): raise MissingFileError('CosMx folder not found', file=folder, fix='pass the folder of the flat files')
-    a = finish_counts(counts_from_transcripts(_cosmx_tx(folder, mpp), min_qv=None), target_sum)
-    a.obs[K.sample] = pd.Categorical([sample or folder.name] * a.n_obs)
-    if organ: a.obs[K.organ] = pd.Categorical([organ] * a.n_obs)
-    a.uns[K.stnb].update({K.platform: K.cosmx, K.bundle: str(folder.resolve()), K.mpp: float(mpp)})
-    return a
-
-def read_cosmx_boundaries(path,            # CosMx flat-file folder
-                          mpp:float,       # um per pixel
-                          flip_y:bool=True) -> pd.DataFrame:  # label rows run against global y
-    "Cell polygons (um) traced from the CellLabels images, joined to transcript cell ids; `attrs` holds the agreement."
-    import tifffile, cv2
-    check_param(mpp is not None and mpp > 0, 'mpp', mpp, 'the CosMx pixel size in um')
-    folder = Path(path); tx = _cosmx_tx(folder, mpp)
-    fov = read_table(_one(folder, f"*{K.cosmx_fov_suffix}*", 'FOV positions file'), required=(K.cosmx_fov, K.cosmx_x, K.cosmx_y), fix=_COSMX_COLS)
-    tx = tx[tx[K.cosmx_cell] > 0]; parts, hit, agree = [], 0, 0
-    for _, r in fov.iterrows():
-        f = folder/K.cosmx_labels_dir/f"CellLabels_F{int(r[K.cosmx_fov]):03d}.tif"
-        if not f.exists(): continue
-        with reading(f, 'the cell label image'): lab = tifffile.imread(f).astype(np.int64)
-        H, W = lab.shape
-        col = np.floor(tx[K.cosmx_x].values - r[K.cosmx_x]).astype(int); row = np.floor(tx[K.cosmx_y].values - r[K.cosmx_y]).astype(int)
-        if flip_y: row = H - 1 - row
-        inside = (col >= 0) & (col < W) & (row >= 0) & (row < H)
-        lv = lab[row[inside], col[inside]]; ids = tx[K.cell_id].values[inside]; own = tx[K.cosmx_cell].values[inside]
-        hit += int((lv > 0).sum()); agree += int((lv == own).sum())
-        ok = (lv > 0) & (lv == own)
-        if not ok.any(): continue
-        best = pd.Series(ids[ok]).groupby(lv[ok]).agg(lambda s: s.value_counts().index[0])   # label -> cell id
-        for L, cid in best.items():
-            cs, _ = cv2.findContours((lab == L).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-            c = max(cs, key=cv2.contourArea)[:, 0, :].astype(float)
-            y = (H - c[:, 1]) if flip_y else c[:, 1]   # pixel edges: flipped row r spans global y H-1-r .. H-r
-            parts.append(pd.DataFrame({K.cell_id: cid, K.vertex_x: (c[:, 0] + r[K.cosmx_x]) * mpp, K.vertex_y: (y + r[K.cosmx_y]) * mpp}))
-    if not parts: raise DataError('no label image agrees with the transcripts', file=folder/K.cosmx_labels_dir, fix='check flip_y and the FOV positions')
-    df = pd.concat(parts, ignore_index=True); df.attrs.update({K.frame: K.um, K.label_agreement: agree / max(hit, 1)})
-    return df
-
-# %% ../nbs/02_io.ipynb #fe6fb092
-def read_merscope_boundaries(path,            # MERSCOPE output folder
-                             z:int=None) -> pd.DataFrame:  # z plane (None: middle plane)
-    "Cell polygons (um) of one z plane from the `cell_boundaries/*.hdf5` files."
-    import h5py
-    d = Path(path)/K.merscope_bounds_dir; files = sorted(d.glob('*.hdf5'))
-    if not files: raise MissingFileError('no cell boundary files', file=d, fix=f"a MERSCOPE folder needs {K.merscope_tx} and {K.merscope_bounds_dir}/*.hdf5")
-    parts = []
-    for f in files:
-        with reading(f, 'the cell boundaries'), h5py.File(f, 'r') as h:
-            for cid, g in h[K.merscope_featuredata].items():
-                planes = sorted(k for k in g if k.startswith(K.merscope_zindex))
-                if not planes: continue
-                zi = z if z is not None else int(planes[len(planes) // 2][len(K.merscope_zindex):])
-                key = f"{K.merscope_zindex}{zi}"
-                if key not in g: continue
-                xy = g[key]['p_0'][K.merscope_coords][0]
-                parts.append(pd.DataFrame({K.cell_id: cid, K.vertex_x: xy[:, 0], K.vertex_y: xy[:, 1], K.z_location: zi}))
-    if not parts: raise DataError(f"no polygon on z plane {z}", file=d, field='z', fix='pick a z plane that exists')
-    df = pd.concat(parts, ignore_index=True); df.attrs[K.frame] = K.um
-    return df
-
-def read_merscope(path, target_sum:float=None, sample:str=None, organ:str=None) -> ad.AnnData:  # MERSCOPE output folder
-    "Read MERSCOPE transcripts and cell boundaries into AnnData with stnb's conventions."
-    from shapely import contains_xy, polygons
-    folder = Path(path); tp = folder/K.merscope_tx
-    if not tp.exists(): raise MissingFileError('no transcripts file', file=tp, fix=f"a MERSCOPE folder needs {K.merscope_tx} and {K.merscope_bounds_dir}/*.hdf5")
-    tx = read_table(tp, required=(K.x_location, K.y_location, K.z_location, K.feature_name),
-                    fix=f"rename the column in {K.merscope_tx} to the name MERSCOPE uses (global_x, global_y, global_z, gene)")
-    if K.cell_id not in tx.columns or (tx[K.cell_id] == K.unassigned_cell).all():
-        zs = np.round(tx[K.z_location].values).astype(int)
-        cid = np.full(len(tx), K.unassigned_cell, dtype=object)
-        for zi in np.unique(zs):
-            try: b = read_merscope_boundaries(folder, z=int(zi))
-            except DataError: continue
-            sel = np.flatnonzero(zs == zi); x, y = tx[K.x_location].values[sel], tx[K.y_location].values[sel]
-            for c, g in b.groupby(K.cell_id, sort=False):
-                hit = contains_xy(polygons(g[[K.vertex_x, K.vertex_y]].values), x, y)
-                cid[sel[hit]] = c
-        tx[K.cell_id] = cid
-    a = finish_counts(counts_from_transcripts(tx, min_qv=None), target_sum)
-    a.obs[K.sample] = pd.Categorical([sample or folder.name] * a.n_obs)
-    if organ: a.obs[K.organ] = pd.Categorical([organ] * a.n_obs)
-    a.uns[K.stnb].update({K.platform: K.merscope, K.bundle: str(folder.resolve()), K.mpp: -1.})
-    return a
-
 # %% ../nbs/02_io.ipynb #66ffb18b
 def fetch(src,                   # URL (http, https, file) or local path
           dest,                  # destination file
@@ -522,50 +411,3 @@ def load_xenium_dataset(sources,              # URLs or paths: the outs zip, the
         for p in root.iterdir(): shutil.move(str(p), tmp/p.name)
         for f in loose: shutil.move(str(f), tmp/f.name)
     return dest
-
-# %% ../nbs/02_io.ipynb #cf9e6527
-HEST_URL = 'https://huggingface.co/datasets/MahmoodLab/hest/resolve/main/'
-
-def _hest_files(sid:str) -> list:
-    return [f"{K.hest_meta}/{sid}.json", f"{K.hest_st}/{sid}.h5ad", f"{K.hest_wsi}/{sid}.tif", f"{K.hest_nuclei}/{sid}{K.hest_nuclei_suffix}"]
-
-def fetch_hest(sample_id:str,                  # HEST-1k sample id, e.g. 'TENX95'
-               dest,                           # local HEST root folder
-               token:str=None,                 # Hugging Face token (default: $HF_TOKEN)
-               base:str=HEST_URL) -> Path:     # dataset URL (or a local mirror folder)
-    "Download the files of one HEST-1k sample into `dest` (same layout); skips files already there."
-    dest = Path(dest); token = token or os.environ.get('HF_TOKEN')
-    for rel in _hest_files(sample_id):
-        if (dest/rel).exists(): continue
-        src = base + rel if re.match(r'^https?://', str(base)) else Path(base)/rel
-        fetch(src, dest/rel, headers={'Authorization': f'Bearer {token}'} if token else None)
-    return dest
-
-def read_hest(root, sample_id:str) -> ad.AnnData:  # HEST root folder; sample id
-    "A HEST-1k sample: its `st` AnnData with the WSI path, pixel size, organ and technology in `uns['stnb']`."
-    root = Path(root); mp = root/K.hest_meta/f"{sample_id}.json"
-    if not mp.exists(): raise MissingFileError('no HEST metadata', file=mp, fix=f"fetch_hest('{sample_id}', root) or check the sample id")
-    with reading(mp, 'the HEST metadata', fix=f"{DAMAGED_FIX}; fetch_hest('{sample_id}', root) fetches it again once deleted"): meta = json.loads(mp.read_text())
-    stp = root/K.hest_st/f"{sample_id}.h5ad"
-    with reading(stp, 'the HEST AnnData', fix=f"{DAMAGED_FIX}; fetch_hest('{sample_id}', root) fetches it again once deleted"):
-        a = ad.read_h5ad(stp) if stp.exists() else ad.AnnData()
-    mpp = meta.get(K.hest_mpp)
-    if mpp is None: raise SchemaError(f"metadata lacks {K.hest_mpp}", file=mp, field=K.hest_mpp, fix='use HEST-1k metadata >= v1.0')
-    a.uns[K.hest] = {k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool))}
-    a.uns.setdefault(K.stnb, {}).update({K.platform: K.hest, K.bundle: str(root.resolve()), K.he_image: str((root/K.hest_wsi/f"{sample_id}.tif").resolve()),
-                                         K.mpp: float(mpp), K.organ: str(meta.get('organ', ''))})
-    return a
-
-def read_hest_nuclei(root, sample_id:str) -> pd.DataFrame:  # HEST root folder; sample id
-    "Nucleus polygons of a HEST-1k Xenium sample as a vertex table in H&E pixels (`attrs[frame] = 'hepx'`)."
-    import shapely, pyarrow.parquet as pq
-    p = Path(root)/K.hest_nuclei/f"{sample_id}{K.hest_nuclei_suffix}"
-    if not p.exists(): raise MissingFileError('no HEST nucleus segmentation', file=p, fix='only HEST Xenium samples have xenium_seg/')
-    with reading(p, 'the HEST nucleus segmentation', fix=f"{DAMAGED_FIX}; fetch_hest('{sample_id}', root) fetches it again once deleted"):
-        t = pq.read_table(p).to_pandas()
-    if K.geometry not in t.columns: raise SchemaError('no geometry column', file=p, field=K.geometry, fix='a GeoParquet with WKB geometry')
-    ids = next((t[c].astype(str).values for c in (K.cell_id, 'id', '__index_level_0__') if c in t.columns), np.arange(len(t)).astype(str))
-    g = shapely.from_wkb(t[K.geometry].values)
-    xy, idx = shapely.get_coordinates(shapely.get_exterior_ring(g), return_index=True)
-    df = pd.DataFrame({K.cell_id: ids[idx], K.vertex_x: xy[:, 0], K.vertex_y: xy[:, 1]}); df.attrs[K.frame] = K.hepx
-    return df

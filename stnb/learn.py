@@ -24,11 +24,8 @@ with warnings.catch_warnings():   # fastai 2.8 calls torch.jit.script when fasta
     from fastai.callback.core import Callback, CancelFitException
     from fastai.callback.tracker import SaveModelCallback
     from fastai.optimizer import Adam
-    from fastai.vision.learner import create_unet_model
-    from fastai.layers import ConvLayer
     from fastai.torch_core import rank_distrib, num_distrib, get_model, distrib_barrier
 from fastcore.script import call_parse
-from torchvision.models import resnet18, resnet34, resnet50
 from .core import *
 from .tiles import open_tile_store, TileStore
 from .postproc import hv_maps, instances_from_maps, postproc_for_mpp, tile_instances, overlay, TYPE_COLORS
