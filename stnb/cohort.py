@@ -13,8 +13,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.script import call_parse
 from .core import *
-from .infer import InferConfig, predict_slide, read_postproc, resolve_model
-from .postproc import PostProc
+from .infer import InferConfig, predict_slide, resolve_model, _cli_postproc
 
 # %% auto #0
 __all__ = ['slide_id', 'list_slides', 'check_prediction', 'run_slide', 'cohort_client', 'predict_cohort', 'stnb_cohort']
@@ -355,9 +354,7 @@ def stnb_cohort(model:str,                 # model checkpoint (model.pth from st
                 device:str=None,           # cpu, cuda, cuda:1 on the workers (default: CUDA when available)
                 quiet:bool=False):         # no progress bar
     "Predict nuclei on every slide of a cohort as a Dask job; exit status 1 when a slide failed (see OUT/cohort.csv)."
-    pp = read_postproc(postproc) if postproc else {}
-    cfg = InferConfig(tile=tile, margin_um=margin, mpp=model_mpp, batch_size=batch_size,
-                      postproc=pp if isinstance(pp, PostProc) else {**({} if fg_thresh is None else {'fg_thresh': fg_thresh}), **pp})
+    cfg = InferConfig(tile=tile, margin_um=margin, mpp=model_mpp, batch_size=batch_size, postproc=_cli_postproc(postproc, fg_thresh))
     df = predict_cohort(model, slides, out, scheduler=scheduler, n_workers=n_workers, threads_per_worker=threads_per_worker,
                         memory_limit=memory_limit, resume=resume, show=False if quiet else None, cfg=cfg, mpp=mpp, device=device)
     return int((df[K.run_status] == K.run_failed).any())

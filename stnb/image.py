@@ -218,27 +218,28 @@ class Resampled:
         return self.window(y0, x0, max(y1 - y0, 0), max(x1 - x0, 0))
 
 # %% ../nbs/01a_image.ipynb #623d6925
-_SLIDE_FIX = 'check that the file is a complete TIFF/OME-TIFF/SVS (re-download or re-export it)'
-
-def _open_slide(path):
-    "`_open_tiff` of a slide, with a slide's messages: a missing file is 'image not found'."
+def _check_slide(path) -> Path:
+    "The slide's path, or 'image not found' with a slide's fix."
     path = Path(path)
     if not path.exists(): raise MissingFileError('image not found', file=path, fix='pass the path of an OME-TIFF, SVS or TIFF slide')
-    return _open_tiff(path, 'the image', _SLIDE_FIX)
+    return path
+
+def _tif_mpp(tif) -> tuple:
+    "(level-0 pixel size in um, where it came from) from an open TIFF's metadata, or (None, None)."
+    v = _ome_mpp(tif)
+    if v: return float(v), 'ome'
+    if tif.is_svs:
+        m = re.search(r'\|\s*MPP\s*=\s*([0-9.eE+-]+)', tif.pages[0].description or '')   # Aperio: '|MPP = 0.4990|'
+        if m and float(m.group(1)) > 0: return float(m.group(1)), 'svs'
+    tags = tif.pages[0].tags
+    if 'XResolution' in tags and 'ResolutionUnit' in tags and int(tags['ResolutionUnit'].value) == 3:   # per centimetre
+        num, den = tags['XResolution'].value
+        if num > 0 and den > 0: return 1e4 * den / num, 'tiff_resolution'
+    return None, None
 
 def image_mpp(path) -> tuple:  # an OME-TIFF, SVS or TIFF file
     "(level-0 pixel size in um, where it came from) from the file's metadata, or (None, None)."
-    with _open_slide(path) as tif:
-        v = _ome_mpp(tif)
-        if v: return float(v), 'ome'
-        if tif.is_svs:
-            m = re.search(r'\|\s*MPP\s*=\s*([0-9.eE+-]+)', tif.pages[0].description or '')   # Aperio: '|MPP = 0.4990|'
-            if m and float(m.group(1)) > 0: return float(m.group(1)), 'svs'
-        p = tif.pages[0]; tags = p.tags
-        if 'XResolution' in tags and 'ResolutionUnit' in tags and int(tags['ResolutionUnit'].value) == 3:   # per centimetre
-            num, den = tags['XResolution'].value
-            if num > 0 and den > 0: return 1e4 * den / num, 'tiff_resolution'
-    return None, None
+    with _open_tiff(_check_slide(path), 'the image') as tif: return _tif_mpp(tif)
 
 # %% ../nbs/01a_image.ipynb #98aca671
 def _rgb(a:np.ndarray, axes:str, path) -> np.ndarray:
@@ -261,16 +262,18 @@ class SlideSource:
                  pad_value:int=255):          # RGB value outside the image
         self.pad_value, self.target_mpp = pad_value, float(target_mpp)
         if isinstance(image, (str, Path)):
-            self.path = Path(image)
-            src = 'argument'
-            if mpp is None: mpp, src = image_mpp(self.path)
-            if mpp is None:
-                raise FrameError('the pixel size of the image is unknown (no OME PhysicalSizeX, SVS MPP or TIFF resolution in cm)',
-                                 file=self.path, field=K.mpp, fix='pass mpp= (um per level-0 pixel), e.g. --mpp 0.25 for a 40x scan')
-            _open_slide(self.path).close()
-            try: self.img = LazyImage(self.path, mpp=mpp, frame=K.hepx)
+            self.path = _check_slide(image)
+            try:
+                with warnings.catch_warnings():   # its own warning of an unknown pixel size: the slide's rule follows
+                    warnings.filterwarnings('ignore', message='.*pixel size unknown'); self.img = LazyImage(self.path, mpp=mpp, frame=K.hepx)
             except StnbError: raise
             except Exception as e: raise BundleError(f'cannot read the image ({type(e).__name__}: {e})', file=self.path, fix='check the file') from e
+            src = 'argument'
+            if mpp is None: mpp, src = _tif_mpp(self.img._tif)   # the file opened once: its pixel size from its metadata
+            if mpp is None:
+                self.img.close()
+                raise FrameError('the pixel size of the image is unknown (no OME PhysicalSizeX, SVS MPP or TIFF resolution in cm)',
+                                 file=self.path, field=K.mpp, fix='pass mpp= (um per level-0 pixel), e.g. --mpp 0.25 for a 40x scan')
             self.mpp_source = src
             self.axes = self.img.axes; H0, W0 = self.img.yx
             ds = [self.img.downsample(l) for l in range(len(self.img.levels))]

@@ -503,6 +503,11 @@ def read_postproc(path):   # a JSON file: `PostProc.to_json` (microns) or `insta
     if bad: raise SchemaError(f'unknown post-processing keywords {bad}', file=path, field=bad[0], fix=f'use keywords of instances_from_maps: {sorted(ok)}')
     return d
 
+def _cli_postproc(path, fg_thresh:float=None):
+    "`InferConfig.postproc` from the command line's --postproc file and --fg_thresh (the file's settings win)."
+    pp = read_postproc(path) if path else {}
+    return pp if isinstance(pp, PostProc) else {**({} if fg_thresh is None else {'fg_thresh': fg_thresh}), **pp}
+
 @call_parse
 def stnb_predict(model:str,              # model checkpoint (model.pth from stnb-train)
                  image:str,              # slide: OME-TIFF, SVS or TIFF
@@ -519,9 +524,7 @@ def stnb_predict(model:str,              # model checkpoint (model.pth from stnb
                  device:str=None,        # cpu, cuda, cuda:1 (default: CUDA when available)
                  quiet:bool=False):      # no progress bar
     "Predict nuclei on a whole slide: instance labels (OME-NGFF zarr), a nucleus table (h5ad), QuPath GeoJSON and an overview PNG."
-    pp = read_postproc(postproc) if postproc else {}
-    cfg = InferConfig(tile=tile, margin_um=margin, mpp=model_mpp, batch_size=batch_size,
-                      postproc=pp if isinstance(pp, PostProc) else {**({} if fg_thresh is None else {'fg_thresh': fg_thresh}), **pp})
+    cfg = InferConfig(tile=tile, margin_um=margin, mpp=model_mpp, batch_size=batch_size, postproc=_cli_postproc(postproc, fg_thresh))
     o = predict_slide(model, image, mpp=mpp, out=out, cfg=cfg, overwrite=overwrite, device=device, show=False if quiet else None, simplify=simplify)
     z = open_labels(Path(o)/K.pred_labels).attrs
     print(f"{z[K.n_nuclei]} nuclei in {z[K.n_tiles]} tiles -> {o}/{{{K.pred_labels}, {K.pred_table}, {K.pred_geojson}, {K.pred.overlay}}}")

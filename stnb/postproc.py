@@ -140,6 +140,12 @@ import inspect
 HV_40X = {k: inspect.signature(instances_from_maps).parameters[k].default   # HoVer-Net's pixel settings (at 0.25 um/px): the defaults
           for k in ('ksize', 'marker_open', 'min_size', 'marker_min_size')}
 
+def _scale_px(px:dict, f:float) -> dict:   # ksize, marker_open, min_size, marker_min_size in pixels; f: new pixels per old pixel
+    "Pixel settings carried to `f` times as many pixels per um: kernel sizes to the nearest odd int (an opening of 0 stays 0), areas rounded up."
+    odd = lambda v, lo, hi: int(min(hi, max(lo, int(np.floor(v/2))*2 + 1)))   # nearest odd int, clipped to [lo, hi]
+    return dict(ksize=odd(px['ksize']*f, 3, 31), marker_open=odd(px['marker_open']*f, 1, 255) if px['marker_open'] > 0 else 0,
+                min_size=int(np.ceil(px['min_size']*f*f)), marker_min_size=int(np.ceil(px['marker_min_size']*f*f)))
+
 def postproc_for_mpp(mpp:float,           # um/px of the maps (the model's resolution); None: unknown, nothing rescaled
                      ref_mpp:float=0.25,  # resolution `HV_40X` was chosen at
                      **overrides) -> dict:  # `instances_from_maps` keywords that win over the scaled ones
@@ -147,11 +153,7 @@ def postproc_for_mpp(mpp:float,           # um/px of the maps (the model's resol
     if mpp is None: return dict(overrides)   # instances_from_maps' own (40x) defaults apply
     for nm, v in (('mpp', mpp), ('ref_mpp', ref_mpp)):
         check_param(isinstance(v, (int, float, np.floating)) and np.isfinite(v) and v > 0, nm, v, 'a positive number (um/px)')
-    f = ref_mpp/mpp
-    odd = lambda v, lo, hi: int(min(hi, max(lo, int(np.floor(v/2))*2 + 1)))   # nearest odd int, clipped to [lo, hi]
-    out = dict(ksize=odd(HV_40X['ksize']*f, 3, 31), marker_open=odd(HV_40X['marker_open']*f, 1, 255),
-               min_size=int(np.ceil(HV_40X['min_size']*f*f)), marker_min_size=int(np.ceil(HV_40X['marker_min_size']*f*f)))
-    return {**out, **overrides}
+    return {**_scale_px(HV_40X, ref_mpp/mpp), **overrides}
 
 # %% ../nbs/08_postproc.ipynb #e4eeca18
 from dataclasses import dataclass, asdict, fields
@@ -171,12 +173,9 @@ class PostProc:
     def at(self, mpp:float) -> dict:   # um/px of the maps
         "The `instances_from_maps` keywords in pixels at `mpp` (odd kernel sizes, areas rounded up, as `postproc_for_mpp`)."
         check_param(isinstance(mpp, (int, float, np.floating)) and np.isfinite(mpp) and mpp > 0, 'mpp', mpp, 'a positive number (um/px)')
-        f = _REF / mpp
-        odd = lambda v, lo, hi: int(min(hi, max(lo, int(np.floor(v/2))*2 + 1)))   # nearest odd int, clipped to [lo, hi]
-        mo = self.marker_open_um / _REF * f
-        return dict(ksize=odd(self.ksize_um / _REF * f, 3, 31), marker_open=odd(mo, 1, 255) if mo > 0 else 0,
-                    min_size=int(np.ceil(self.min_area_um2 / _REF ** 2 * f * f)), marker_min_size=int(np.ceil(self.marker_min_area_um2 / _REF ** 2 * f * f)),
-                    fg_thresh=float(self.fg_thresh), edge_thresh=float(self.edge_thresh), blur=int(self.blur))
+        ref = dict(ksize=self.ksize_um / _REF, marker_open=self.marker_open_um / _REF,        # pixels at 0.25 um/px, scaled like HV_40X
+                   min_size=self.min_area_um2 / _REF ** 2, marker_min_size=self.marker_min_area_um2 / _REF ** 2)
+        return {**_scale_px(ref, _REF / mpp), 'fg_thresh': float(self.fg_thresh), 'edge_thresh': float(self.edge_thresh), 'blur': int(self.blur)}
 
     @classmethod
     def from_px(cls, mpp:float, **px) -> 'PostProc':   # um/px at which the pixel settings were chosen; `instances_from_maps` keywords
