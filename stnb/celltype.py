@@ -903,8 +903,8 @@ def _image_taxonomy(o, fine, conf, zero, types, target, seed, uns) -> tuple:
     few = np.bincount(fine[train], minlength=nT) < need
     train |= ~zero & (conf >= o['conf_threshold']) & few[fine]
     cnt = np.bincount(fine[train], minlength=nT)
-    rare = [types[i] for i in range(nT) if cnt[i] < max(o['min_cells'], o['n_folds'])]
-    if rare: warnings.warn(f'types with fewer than {max(o["min_cells"], o["n_folds"])} confident cells keep their own class '
+    rare = [types[i] for i in range(nT) if cnt[i] < need]
+    if rare: warnings.warn(f'types with fewer than {need} confident cells keep their own class '
                            f'(separability unknown): {rare}', stacklevel=4)
     use = train & np.isin(fine, [i for i in range(nT) if types[i] not in rare])
     y = fine[use]; probas = []
