@@ -161,7 +161,7 @@ def write_sample(store,                 # tile store folder (created if needed)
         pd.DataFrame(rows).to_parquet(tmp/_sample_index, index=False)
         g.attrs.update(dict(sample=sample, organ=organ, mpp=float(mpp), tile=tile, shape=list(map(int, inst.shape))))
     if not (store/_store_json).exists(): _write_json(store/_store_json, asdict(meta))
-    _rebuild_index(store)
+    _update_index(store, sample)
     return TileStore(store, check=False).index.query('sample == @sample')
 
 # %% ../nbs/05_tiles.ipynb #098c7ed6
@@ -170,8 +170,20 @@ def _rebuild_index(store:Path):
     parts = [pd.read_parquet(d/_sample_index) for d in sorted((store/_samples_dir).glob('*'))
              if not d.name.startswith('.tmp-') and (d/_sample_index).exists()]
     idx = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=INDEX_COLUMNS[1:])
-    idx.insert(0, 'tile_id', np.arange(len(idx)))
+    _write_index(store, idx)
+
+def _write_index(store:Path, idx:pd.DataFrame):
+    idx = idx.reset_index(drop=True); idx.insert(0, 'tile_id', np.arange(len(idx)))
     with atomic_write(store/_index_file) as tmp: idx[INDEX_COLUMNS].to_parquet(tmp, index=False)
+
+def _update_index(store:Path, sample:str):
+    "Put `sample`'s tile table into `index.parquet` beside the others already there (what `_rebuild_index` gives, reading one sample table instead of all)."
+    ip, names = store/_index_file, {d.name for d in (store/_samples_dir).glob('*') if not d.name.startswith('.tmp-')}
+    old = pd.read_parquet(ip) if ip.exists() else None
+    if old is None or set(old['sample']) | {sample} != names: return _rebuild_index(store)   # first sample, or the folders changed
+    new = pd.read_parquet(store/_samples_dir/sample/_sample_index)
+    idx = pd.concat([old[old['sample'] != sample].drop(columns='tile_id'), new], ignore_index=True)
+    _write_index(store, idx.sort_values('sample', kind='stable'))
 
 # %% ../nbs/05_tiles.ipynb #61a4c0bb
 PENDING_FILE = 'prepare_pending.json'   # written by stnb.prepare.prepare_store while it fills a store
