@@ -18,7 +18,7 @@ from .image import LazyImage, Resampled
 from .tiles import write_sample, set_cell_targets, tile_origins, read_tile, open_tile_store, TileStore
 from .learn import CKPT_FILE
 from .model import predict_maps, predict_flips, load_nuclei_model
-from .postproc import postproc_for_mpp, tile_instances
+from .postproc import postproc_for_mpp, tile_instances, maps_metrics
 from .metrics import nucleus_metrics, dataset_metrics, seg_diagnostics, diagnostics_summary
 from .baseline import classical_nuclei
 from .datasets import (PANNUKE, PANNUKE_CLASSES, CONSEP_CLASSES, CONSEP_CLASS_NAMES, CONSEP_MPP, CPM15_MPP, consep_images, consep_names,
@@ -94,10 +94,8 @@ def score_tile(t:dict,               # a test tile (`truth_tiles`, `cpm15_tiles`
                pred_type=None,        # predicted per-pixel classes (with `classes`)
                classes:list=None) -> dict:  # classes to score (None: class-agnostic)
     "`nucleus_metrics` of one tile's prediction (padding ignored), with its `seg_diagnostics` under `K.diag`."
-    r = (nucleus_metrics(t['inst'], pred_inst, t['type'], pred_type, ignore=t['pad'], classes=classes) if classes
-         else nucleus_metrics(t['inst'], pred_inst, ignore=t['pad']))
-    r[K.diag] = seg_diagnostics(t['inst'], pred_inst, ignore=t['pad'])
-    return r
+    return nucleus_metrics(t['inst'], pred_inst, t['type'] if classes else None, pred_type if classes else None,
+                           ignore=t['pad'], classes=classes, diag=True)
 
 def score_model(model,                # a NucleiNet in eval mode (e.g. from `load_nuclei_model`)
                 tiles:list,           # from `truth_tiles`, `cpm15_tiles`, `consep_tiles`
@@ -233,12 +231,9 @@ def predict_tiles(model, tiles:list, bs:int=8, device=None, types:bool=False, tt
     return out
 
 def score_maps(tiles:list, maps:list, postproc:dict=None, classes:list=None) -> list:
-    "Per-tile `score_tile` results of predicted maps (`predict_tiles`), post-processed at each tile's truth resolution."
-    res = []
-    for t, (f, h, p) in zip(tiles, maps):
-        pi, pt = tile_instances(f, h, p if classes else None, **postproc_for_mpp(t.get('truth_mpp', t.get('mpp')), **(postproc or {})))
-        res.append(score_tile(t, pi, pt, classes))
-    return res
+    "Per-tile results of predicted maps (`predict_tiles`) as `score_tile` gives them, post-processed at each tile's truth resolution (`maps_metrics`)."
+    return [maps_metrics(f, h, p if classes else None, t['inst'], t['type'] if classes else None, ignore=t['pad'], classes=classes, diag=True,
+                         **postproc_for_mpp(t.get('truth_mpp', t.get('mpp')), **(postproc or {}))) for t, (f, h, p) in zip(tiles, maps)]
 
 def tune_postproc(model, tiles:list, grid:dict=None, bs:int=8, tta:bool=False) -> tuple:
     "The post-processing settings with the best PQ on validation `tiles` (over `postproc_for_mpp`), and the table of the grid."

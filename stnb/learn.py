@@ -28,7 +28,7 @@ with warnings.catch_warnings():   # fastai 2.8 calls torch.jit.script when fasta
 from fastcore.script import call_parse
 from .core import *
 from .tiles import open_tile_store, TileStore
-from .postproc import hv_maps, instances_from_maps, postproc_for_mpp, tile_instances, overlay, TYPE_COLORS
+from .postproc import hv_maps, instances_from_maps, postproc_for_mpp, tile_instances, maps_metrics, overlay, TYPE_COLORS
 from .model import NucleiNet, CompactUNet, ARCHS, predict_maps, predict_flips, save_nuclei_model, check_model_meta, load_nuclei_model
 from .metrics import nucleus_metrics, dataset_metrics
 
@@ -288,10 +288,8 @@ class _PostprocState:
         fg_p, hv_p, tp_p = predict_maps(learn.pred)
         fg_t, _, ty_t, in_t = (y.cpu().numpy() for y in learn.yb[:4])
         for i in range(len(fg_p)):
-            inst, typ = tile_instances(fg_p[i], hv_p[i], tp_p[i], **self.params)
-            ign = fg_t[i] == K.ignore
-            tt = np.where(ty_t[i] < 0, 0, ty_t[i])
-            self.results.append(nucleus_metrics(in_t[i], inst, tt, typ, ignore=ign))
+            self.results.append(maps_metrics(fg_p[i], hv_p[i], tp_p[i], in_t[i], np.where(ty_t[i] < 0, 0, ty_t[i]),
+                                             ignore=fg_t[i] == K.ignore, **self.params))
 
 class PostprocMetric(Metric):
     "One number (PQ, AJI, F_d or mean F_c) from the shared post-processing of the validation set."

@@ -270,15 +270,17 @@ def nucleus_metrics(true_inst,             # true instance labels (H, W); -1 = i
                     ignore=None,           # optional boolean mask of ignored pixels
                     classes=None,          # classes to score (default: nonzero classes present)
                     match_iou:float=0.5,   # pairing threshold
-                    w=(2., 2., 1., 1.)):   # F_c weights of FP_c, FN_c, FP_d, FN_d
+                    w=(2., 2., 1., 1.),    # F_c weights of FP_c, FN_c, FP_d, FN_d
+                    diag:bool=False):      # also the `seg_diagnostics` (foreground, count and area ratios) under `K.diag`
     "Segmentation, detection and (with types) classification metrics of one image, as a dict."
     ov = overlap_table(true_inst, pred_inst, ignore)
     rows = pair_instances(ov, match_iou)
     res = instance_metrics(ov, match_iou, rows)
+    dg = {K.diag: seg_diagnostics(true_inst, pred_inst, ignore=ignore)} if diag else {}
     if (true_type is None) != (pred_type is None):
         raise ParamError('only one of true_type and pred_type was given', field='true_type' if true_type is None else 'pred_type',
                          fix='pass both class inputs, or neither for class-agnostic metrics')
-    if true_type is None: return res
+    if true_type is None: return res | dg
     check_param(len(w) == 4 and all(x >= 0 for x in w), 'w', w, 'four non-negative weights of FP_c, FN_c, FP_d, FN_d, e.g. (2, 2, 1, 1)')
     tt = _inst_types(true_type, ov, 'true')
     pt = _inst_types(pred_type, ov, 'pred')
@@ -289,7 +291,7 @@ def nucleus_metrics(true_inst,             # true instance labels (H, W); -1 = i
     res.update({K.f1_c: dict(zip(classes, fc.tolist())), K.pq_c: dict(zip(classes, pq.tolist())),
                 K.mpq: float(_nanmean(pq)) if len(pq) else float('nan'), K.type_acc: _div(np.trace(cm), cm.sum()),
                 K.metric_classes: list(classes), K.class_counts: cc, K.confusion: cm})
-    return res
+    return res | dg
 
 def confusion(y_true, y_pred, classes) -> np.ndarray:
     "Confusion counts: rows true class, columns predicted class (values outside `classes` are dropped)."

@@ -12,11 +12,11 @@ import numpy as np, pandas as pd, cv2
 from scipy import ndimage as ndi
 from skimage.segmentation import watershed
 from .core import K, SchemaError, DataError, ParamError, check_param, atomic_write
-from .metrics import check_labels, majority_type, relabel
+from .metrics import check_labels, majority_type, relabel, nucleus_metrics
 
 # %% auto #0
 __all__ = ['HV_EXACT', 'HV_40X', 'TYPE_COLORS', 'hv_maps', 'remove_small', 'hv_energy', 'instance_table', 'instances_from_maps',
-           'tile_instances', 'postproc_for_mpp', 'PostProc', 'overlay']
+           'tile_instances', 'maps_metrics', 'postproc_for_mpp', 'PostProc', 'overlay']
 
 # %% ../nbs/08_postproc.ipynb #da46ac85
 def hv_maps(inst,               # instance labels (H, W): 0 background, 1..N nuclei, -1 ignore
@@ -131,6 +131,18 @@ def tile_instances(fg:np.ndarray, hv:np.ndarray, tp:np.ndarray=None, **params):
     lut = np.zeros(int(inst.max()) + 1, np.int64)
     if len(tab): lut[tab.index.to_numpy(np.int64)] = tab[K.inst_type].to_numpy(np.int64)
     return inst, lut[inst]
+
+def maps_metrics(fg:np.ndarray, hv:np.ndarray, tp:np.ndarray,   # one tile's predicted maps (`stnb.model.predict_maps`); tp may be None
+                 true_inst:np.ndarray,           # true instance labels of the tile
+                 true_type=None,                 # true classes (per pixel, or a label-indexed array): scored by class with `tp`
+                 ignore:np.ndarray=None,         # pixels not scored
+                 classes:list=None,              # classes to score (default: those present)
+                 diag:bool=False,                # add `seg_diagnostics` under `K.diag`
+                 **params) -> dict:              # `instances_from_maps` settings (pixels at the maps' resolution)
+    "Maps -> instances -> metrics for one tile: `tile_instances` with `params`, then `nucleus_metrics` against the truth (class-agnostic unless both `tp` and `true_type` are given)."
+    typed = tp is not None and true_type is not None
+    inst, typ = tile_instances(fg, hv, tp if typed else None, **params)
+    return nucleus_metrics(true_inst, inst, true_type if typed else None, typ, ignore=ignore, classes=classes, diag=diag)
 
 # %% ../nbs/08_postproc.ipynb #52683991
 HV_EXACT = dict(ksize=7, marker_open=0, edge_thresh=0.5)   # post-processing settings for exact (ground-truth-like) maps
