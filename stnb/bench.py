@@ -38,13 +38,13 @@ class RunFailedError(StnbError, RuntimeError):
 def bench_dir() -> Path|None:
     "The `nbs/bench` folder of the checkout, or None in an installed copy."
     root = repo_root()
-    return None if root is None else root/'nbs'/K.bench_dir
+    return None if root is None else root/'nbs'/K.run.bench_dir
 
 def list_templates(bench=None) -> dict:  # folder of templates (default: nbs/bench)
     "Map template name -> notebook path for the templates in `bench`."
     bench = Path(bench) if bench is not None else bench_dir()
     if bench is None or not bench.is_dir(): return {}
-    return {p.stem: p for p in sorted(bench.glob('*.ipynb')) if p.stem != K.bench_index and not p.name.startswith(('_', '.'))}
+    return {p.stem: p for p in sorted(bench.glob('*.ipynb')) if p.stem != K.run.bench_index and not p.name.startswith(('_', '.'))}
 
 def find_template(name:str,      # template name (e.g. 'smoke') or path to a notebook
                   bench=None) -> Path:  # folder of templates (default: nbs/bench)
@@ -71,9 +71,9 @@ def template_params(tpl) -> dict:  # template notebook
     if not ps:
         raise TemplateError('template has no parameters cell', file=tpl, field='parameters',
                             fix="tag one code cell 'parameters' (smoke-sized defaults, including out_dir = None)")
-    if K.out_dir not in ps:
-        raise TemplateError(f'template does not declare {K.out_dir}', file=tpl, field=K.out_dir,
-                            fix=f'add `{K.out_dir} = None` to the parameters cell and write outputs there')
+    if K.run.out_dir not in ps:
+        raise TemplateError(f'template does not declare {K.run.out_dir}', file=tpl, field=K.run.out_dir,
+                            fix=f'add `{K.run.out_dir} = None` to the parameters cell and write outputs there')
     cell = next(c for c in json.loads(tpl.read_text())['cells'] if 'parameters' in c.get('metadata', {}).get('tags', []))
     src = ''.join(cell['source']) if isinstance(cell['source'], list) else cell['source']
     for node in ast.parse(src).body:                # papermill skips a line it cannot parse: say so instead
@@ -120,14 +120,14 @@ def resolve_params(tpl,                  # template notebook
                    params:dict=None) -> dict:  # given values (strings are converted to the default's type)
     "The template's defaults overlaid with `params`, checked against the declared names."
     declared, params = template_params(tpl), dict(params or {})
-    if K.out_dir in params:
-        raise UndeclaredParamError(f'{K.out_dir} is set by the runner', field=K.out_dir, fix='use --out (out=) to choose the run folder')
+    if K.run.out_dir in params:
+        raise UndeclaredParamError(f'{K.run.out_dir} is set by the runner', field=K.run.out_dir, fix='use --out (out=) to choose the run folder')
     unknown = [k for k in params if k not in declared]
     if unknown:
         raise UndeclaredParamError(f"template does not declare parameter{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}",
                                    file=tpl, field=unknown[0],
-                                   fix=f"use one of: {', '.join(k for k in declared if k != K.out_dir)}")
-    res = {k: v for k, v in declared.items() if k != K.out_dir}
+                                   fix=f"use one of: {', '.join(k for k in declared if k != K.run.out_dir)}")
+    res = {k: v for k, v in declared.items() if k != K.run.out_dir}
     for k, v in params.items(): res[k] = parse_value(k, v, declared[k]) if isinstance(v, str) else v
     return res
 
@@ -148,7 +148,7 @@ def git_state(root=None) -> dict:  # checkout folder (default: the stnb checkout
     try: commit = git('rev-parse', 'HEAD') if root is not None else None
     except (OSError, subprocess.SubprocessError): commit = None
     dirty = None if commit is None else bool(git('status', '--porcelain', '--untracked-files=no'))
-    return {K.env_git_commit: commit, K.env_git_dirty: dirty}
+    return {K.env.git_commit: commit, K.env.git_dirty: dirty}
 
 def _now(): return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
 
@@ -156,12 +156,12 @@ def env_info(params:dict=None,              # the run's parameters
              packages=ENV_PACKAGES) -> dict:  # distributions whose versions are recorded
     "Package versions, Python, platform, device, CPUs and git state, as a JSON-ready dict."
     dev = default_device()
-    info = {K.env_packages: {p: _version(p) for p in packages}, K.env_python: sys.version.split()[0],
-            K.platform: platform.platform(), K.env_host: platform.node(), K.env_device: str(dev),
-            K.env_cpu_count: len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()}
+    info = {K.env.packages: {p: _version(p) for p in packages}, K.env.python: sys.version.split()[0],
+            K.uns.platform: platform.platform(), K.env.host: platform.node(), K.env.device: str(dev),
+            K.env.cpu_count: len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()}
     if dev.type == 'cuda':
         import torch; info['gpu'] = torch.cuda.get_device_name(dev)
-    return {**info, **git_state(), K.params: params or {}}
+    return {**info, **git_state(), K.uns.params: params or {}}
 
 # %% ../nbs/11_bench.ipynb #3dafbbde
 def run_dir(out_dir=None,         # the template's `out_dir` parameter
@@ -192,21 +192,21 @@ def write_metrics(metrics:dict,   # the results: numbers, lists, nested dicts
                   out_dir) -> Path:  # the run folder
     "Write `metrics` to `out_dir/metrics.json` atomically; return its path."
     if not isinstance(metrics, dict): raise ParamError('metrics must be a dict', field='metrics', fix='pass a dict of results')
-    return write_json(metrics, Path(out_dir)/K.metrics_json)
+    return write_json(metrics, Path(out_dir)/K.run.metrics_json)
 
 def save_figure(fig,                 # a matplotlib figure
                 out_dir,             # the run folder
                 name:str,            # file name without suffix
                 dpi:int=120) -> Path:  # resolution
     "Save `fig` as `out_dir/figures/NAME.png` atomically; return its path."
-    with atomic_write(Path(out_dir)/K.figures_dir/f'{name}.png') as p: fig.savefig(p, dpi=dpi, bbox_inches='tight', format='png')
-    return Path(out_dir)/K.figures_dir/f'{name}.png'
+    with atomic_write(Path(out_dir)/K.run.figures_dir/f'{name}.png') as p: fig.savefig(p, dpi=dpi, bbox_inches='tight', format='png')
+    return Path(out_dir)/K.run.figures_dir/f'{name}.png'
 
 # %% ../nbs/11_bench.ipynb #d68581e9
 def runs_dir() -> Path:
     "Where run folders go by default: `runs/` of the checkout, else `./runs`."
     root = repo_root()
-    return (root if root is not None else Path.cwd())/K.runs_dir
+    return (root if root is not None else Path.cwd())/K.run.runs_dir
 
 def new_run_dir(name:str,      # template name
                 out=None,       # the folder to create (default: RUNS/NAME-<timestamp>)
@@ -237,10 +237,10 @@ def _logging_km(log):
     return _LogKM
 
 def _fail(out, env, err, tb, t0):
-    if (out/K.metrics_json).exists(): os.replace(out/K.metrics_json, out/K.metrics_partial)
-    env[K.run_end] = _now(); write_json(env, out/K.env_json)
-    write_json({K.run_status: K.run_failed, K.run_error: err, K.run_traceback: tb, K.run_start: env[K.run_start],
-                K.run_end: env[K.run_end], K.run_wall_s: round(time.time() - t0, 3)}, out/K.status_json)
+    if (out/K.run.metrics_json).exists(): os.replace(out/K.run.metrics_json, out/K.run.metrics_partial)
+    env[K.run.end] = _now(); write_json(env, out/K.run.env_json)
+    write_json({K.run.status: K.run.failed, K.run.error: err, K.run.traceback: tb, K.run.start: env[K.run.start],
+                K.run.end: env[K.run.end], K.run.wall_s: round(time.time() - t0, 3)}, out/K.run.status_json)
 
 # %% ../nbs/11_bench.ipynb #b45648e7
 def run_bench(name:str,              # template name in nbs/bench, or a path to a template notebook
@@ -255,31 +255,31 @@ def run_bench(name:str,              # template name in nbs/bench, or a path to 
     ps = resolve_params(tpl, params)
     out = new_run_dir(tpl.stem, out).resolve()
     t0 = time.time()
-    env = {K.run_template: str(tpl), K.run_start: _now(), K.run_end: None, **env_info(ps)}
-    write_json(env, out/K.env_json)
-    write_json({K.run_status: K.run_running, K.run_start: env[K.run_start], K.run_pid: os.getpid(), K.env_host: platform.node()},
-               out/K.status_json)
+    env = {K.run.template: str(tpl), K.run.start: _now(), K.run.end: None, **env_info(ps)}
+    write_json(env, out/K.run.env_json)
+    write_json({K.run.status: K.run.running, K.run.start: env[K.run.start], K.run.pid: os.getpid(), K.env.host: platform.node()},
+               out/K.run.status_json)
     nb_out = out/f'{tpl.stem}.ipynb'
     if show is None: show = sys.stderr.isatty()
     if show: print(f'stnb-bench: {tpl.stem} -> {out} (cells as they run, elapsed and left:)', file=sys.stderr, flush=True)
     try:
-        with open(out/K.kernel_log, 'w') as log:
-            pm.execute_notebook(str(tpl), str(nb_out), parameters={**ps, K.out_dir: str(out)}, cwd=str(out),
+        with open(out/K.run.kernel_log, 'w') as log:
+            pm.execute_notebook(str(tpl), str(nb_out), parameters={**ps, K.run.out_dir: str(out)}, cwd=str(out),
                                 progress_bar=bool(show), execution_timeout=timeout, kernel_manager_class=_logging_km(log))
-        if not (out/K.metrics_json).exists():
-            raise RunFailedError(f'template finished but wrote no {K.metrics_json}', file=tpl, field=K.metrics_json,
-                                 fix=f'call stnb.bench.write_metrics(metrics, {K.out_dir}) at the end of the template')
+        if not (out/K.run.metrics_json).exists():
+            raise RunFailedError(f'template finished but wrote no {K.run.metrics_json}', file=tpl, field=K.run.metrics_json,
+                                 fix=f'call stnb.bench.write_metrics(metrics, {K.run.out_dir}) at the end of the template')
     except BaseException as e:
         err = f'{getattr(e, "ename", None) or type(e).__name__}: {getattr(e, "evalue", None) or e}'   # papermill names the cell's error
         tb = '\n'.join(e.traceback) if isinstance(getattr(e, 'traceback', None), list) else ''.join(traceback.format_exception(e))
         _fail(out, env, err, re.sub(r'\x1b\[[0-9;]*m', '', tb)[-6000:], t0)
         if isinstance(e, (KeyboardInterrupt, SystemExit)): raise
         if isinstance(e, RunFailedError): raise RunFailedError(e.msg, file=out, field=e.field, fix=e.fix) from None
-        raise RunFailedError(f'benchmark {tpl.stem!r} failed: {err}', file=nb_out, field=K.run_status,
+        raise RunFailedError(f'benchmark {tpl.stem!r} failed: {err}', file=nb_out, field=K.run.status,
                              fix=f'open {nb_out} to see the failing cell; the run folder is kept and marked failed') from None
-    env[K.run_end] = _now(); write_json(env, out/K.env_json)
-    write_json({K.run_status: K.run_ok, K.run_start: env[K.run_start], K.run_end: env[K.run_end],
-                K.run_wall_s: round(time.time() - t0, 3), K.run_notebook: nb_out.name}, out/K.status_json)
+    env[K.run.end] = _now(); write_json(env, out/K.run.env_json)
+    write_json({K.run.status: K.run.ok, K.run.start: env[K.run.start], K.run.end: env[K.run.end],
+                K.run.wall_s: round(time.time() - t0, 3), K.run.notebook: nb_out.name}, out/K.run.status_json)
     return out
 
 # %% ../nbs/11_bench.ipynb #6b0c364c
@@ -291,24 +291,24 @@ def _alive(pid:int) -> bool:
 
 def run_state(st:dict) -> str:
     "A run's status from its status.json dict: 'interrupted' for a 'running' run whose process is gone on this host."
-    s = st.get(K.run_status)
-    if s == K.run_running and st.get(K.run_pid) and st.get(K.env_host) == platform.node() and not _alive(int(st[K.run_pid])):
-        return K.run_interrupted
+    s = st.get(K.run.status)
+    if s == K.run.running and st.get(K.run.pid) and st.get(K.env.host) == platform.node() and not _alive(int(st[K.run.pid])):
+        return K.run.interrupted
     return s
 
 def read_run(run) -> dict:  # a run folder
     "Status, environment and metrics of an `ok` run; `RunFailedError` for a failed or unfinished one."
     run = Path(run)
-    if not (run/K.status_json).exists():
-        raise RunFailedError('not a run folder (no status.json)', file=run, field=K.status_json, fix='give a folder made by stnb-bench')
-    st = json.loads((run/K.status_json).read_text())
-    if st.get(K.run_status) != K.run_ok:
+    if not (run/K.run.status_json).exists():
+        raise RunFailedError('not a run folder (no status.json)', file=run, field=K.run.status_json, fix='give a folder made by stnb-bench')
+    st = json.loads((run/K.run.status_json).read_text())
+    if st.get(K.run.status) != K.run.ok:
         state = run_state(st)
-        why = st.get(K.run_error) or (f'its process {st.get(K.run_pid)} is gone' if state == K.run_interrupted else '')
+        why = st.get(K.run.error) or (f'its process {st.get(K.run.pid)} is gone' if state == K.run.interrupted else '')
         raise RunFailedError(f"run is {state!r}, not a result: {why}".rstrip(': '),
-                             file=run, field=K.run_status, fix='rerun it with stnb-bench; failed runs are never reported')
-    return {K.run_status: st, 'env': json.loads((run/K.env_json).read_text()),
-            'metrics': json.loads((run/K.metrics_json).read_text())}
+                             file=run, field=K.run.status, fix='rerun it with stnb-bench; failed runs are never reported')
+    return {K.run.status: st, 'env': json.loads((run/K.run.env_json).read_text()),
+            'metrics': json.loads((run/K.run.metrics_json).read_text())}
 
 def list_runs(runs=None,              # folder holding run folders (default: runs/)
               name:str=None):         # only runs of this template
@@ -316,20 +316,20 @@ def list_runs(runs=None,              # folder holding run folders (default: run
     import pandas as pd
     rows = []
     for d in sorted(Path(runs or runs_dir()).glob('*/')):
-        if not (d/K.status_json).is_file(): continue
-        st = json.loads((d/K.status_json).read_text())
-        env = json.loads((d/K.env_json).read_text()) if (d/K.env_json).is_file() else {}
-        tpl = Path(env.get(K.run_template, '')).stem or None
+        if not (d/K.run.status_json).is_file(): continue
+        st = json.loads((d/K.run.status_json).read_text())
+        env = json.loads((d/K.run.env_json).read_text()) if (d/K.run.env_json).is_file() else {}
+        tpl = Path(env.get(K.run.template, '')).stem or None
         if name is not None and tpl != name: continue
-        rows.append({K.run_template: tpl, K.run_status: run_state(st), K.run_start: st.get(K.run_start),
-                     K.run_wall_s: st.get(K.run_wall_s), K.run_error: st.get(K.run_error), 'path': str(d)})
-    return pd.DataFrame(rows, columns=[K.run_template, K.run_status, K.run_start, K.run_wall_s, K.run_error, 'path'])
+        rows.append({K.run.template: tpl, K.run.status: run_state(st), K.run.start: st.get(K.run.start),
+                     K.run.wall_s: st.get(K.run.wall_s), K.run.error: st.get(K.run.error), 'path': str(d)})
+    return pd.DataFrame(rows, columns=[K.run.template, K.run.status, K.run.start, K.run.wall_s, K.run.error, 'path'])
 
 # %% ../nbs/11_bench.ipynb #74e60f62
 def results_dir() -> Path:
     "Where published runs go: `results/` of the checkout, else `./results`."
     root = repo_root()
-    return (root if root is not None else Path.cwd())/K.results_dir
+    return (root if root is not None else Path.cwd())/K.run.results_dir
 
 def publish_run(run,                # an `ok` run folder
                 dest=None,          # folder holding publications (default: `results_dir()`)
@@ -337,15 +337,15 @@ def publish_run(run,                # an `ok` run folder
     "Copy an `ok` run's records, metrics, results table and figures to DEST/<tag or template>/; return that folder."
     run = Path(run)
     rec = read_run(run)                                     # raises for failed / unfinished runs
-    tpl = Path(rec['env'].get(K.run_template, '')).stem or run.name.rsplit('-', 2)[0]
+    tpl = Path(rec['env'].get(K.run.template, '')).stem or run.name.rsplit('-', 2)[0]
     if tag is not None: check_param(re.fullmatch(r'[A-Za-z0-9_.-]+', tag) is not None and tag.strip('.') != '', 'tag', tag, 'a folder name: letters, digits, _ . -')
     target = Path(dest or results_dir())/(tag or tpl)
     target.parent.mkdir(parents=True, exist_ok=True)
     with atomic_dir(target, overwrite=True) as d:
-        for f in (K.env_json, K.status_json, K.metrics_json, K.results_md):
+        for f in (K.run.env_json, K.run.status_json, K.run.metrics_json, K.run.results_md):
             if (run/f).is_file(): shutil.copy2(run/f, d/f)
-        if (run/K.figures_dir).is_dir(): shutil.copytree(run/K.figures_dir, d/K.figures_dir)
-        write_json({'source': run.name, K.run_template: tpl}, d/'published.json')
+        if (run/K.run.figures_dir).is_dir(): shutil.copytree(run/K.run.figures_dir, d/K.run.figures_dir)
+        write_json({'source': run.name, K.run.template: tpl}, d/'published.json')
     return target
 
 # %% ../nbs/11_bench.ipynb #42e8d2df
@@ -423,5 +423,5 @@ def stnb_bench(name:str,   # template name in nbs/bench (e.g. smoke) or path to 
     except StnbError as e:
         if is_cli(): raise CliError(f'stnb-bench: {e}') from None
         raise
-    print(f'{K.run_ok}: {run}')
+    print(f'{K.run.ok}: {run}')
     return run

@@ -26,8 +26,8 @@ __all__ = ['NUCLEUS_KINDS', 'CT_OPTIONS', 'available_markers', 'markers_path', '
 # %% ../nbs/06_celltype.ipynb #3fbb4516
 def available_markers() -> list:
     "Names of the marker files shipped in data/markers (and in $STNB_DATA/markers)."
-    dirs = {data_dir()/K.markers_dir}
-    if repo_root() is not None: dirs.add(repo_root()/'data'/K.markers_dir)
+    dirs = {data_dir()/K.markers.dir}
+    if repo_root() is not None: dirs.add(repo_root()/'data'/K.markers.dir)
     return sorted({p.stem for d in dirs if d.is_dir() for p in d.glob('*.yaml')})
 
 def markers_path(name) -> Path:  # a marker-file name such as 'breast', or a path to a .yaml file
@@ -36,8 +36,8 @@ def markers_path(name) -> Path:  # a marker-file name such as 'breast', or a pat
     if p.suffix in ('.yaml', '.yml'):
         if p.exists(): return p
         raise MissingFileError('marker file not found', file=p, fix='check the path')
-    cands = [data_dir()/K.markers_dir/f'{name}.yaml']
-    if repo_root() is not None: cands.append(repo_root()/'data'/K.markers_dir/f'{name}.yaml')
+    cands = [data_dir()/K.markers.dir/f'{name}.yaml']
+    if repo_root() is not None: cands.append(repo_root()/'data'/K.markers.dir/f'{name}.yaml')
     for c in cands:
         if c.exists(): return c
     raise MissingFileError(f'no marker file named {name!r}', file=cands[-1],
@@ -48,24 +48,24 @@ def load_markers(src) -> dict:  # marker-file name, path, or a dict {type: {'pos
     "Marker sets `{type: {'pos': [...], 'neg': [...], 'coarse': str|None}}`, validated."
     import yaml
     file = None
-    if isinstance(src, dict): d = src.get(K.mk_types, src)
+    if isinstance(src, dict): d = src.get(K.markers.types, src)
     else:
         file = markers_path(src)
-        d = (yaml.safe_load(file.read_text()) or {}).get(K.mk_types)
+        d = (yaml.safe_load(file.read_text()) or {}).get(K.markers.types)
     if not isinstance(d, dict) or not d:
-        raise SchemaError('marker sets must map each cell type to {pos: [...], neg: [...]}', file=file, field=K.mk_types,
+        raise SchemaError('marker sets must map each cell type to {pos: [...], neg: [...]}', file=file, field=K.markers.types,
                           fix='see data/markers/breast.yaml for the format')
     out = {}
     for t, v in d.items():
-        v = {K.mk_pos: v} if isinstance(v, (list, tuple)) else (v or {})
-        pos, neg = list(v.get(K.mk_pos) or []), list(v.get(K.mk_neg) or [])
+        v = {K.markers.pos: v} if isinstance(v, (list, tuple)) else (v or {})
+        pos, neg = list(v.get(K.markers.pos) or []), list(v.get(K.markers.neg) or [])
         if not pos or not all(isinstance(g, str) for g in pos + neg):
             raise SchemaError(f'cell type {t!r} needs a non-empty list of positive marker genes (strings)', file=file,
-                              field=f'{K.mk_types}.{t}.{K.mk_pos}', fix='list at least one gene symbol under pos')
+                              field=f'{K.markers.types}.{t}.{K.markers.pos}', fix='list at least one gene symbol under pos')
         both = sorted(set(pos) & set(neg))
         if both: raise SchemaError(f'cell type {t!r} lists {both} as both positive and negative marker', file=file,
-                                   field=f'{K.mk_types}.{t}', fix='keep each gene in one list')
-        out[str(t)] = {K.mk_pos: pos, K.mk_neg: neg, K.mk_coarse: v.get(K.mk_coarse)}
+                                   field=f'{K.markers.types}.{t}', fix='keep each gene in one list')
+        out[str(t)] = {K.markers.pos: pos, K.markers.neg: neg, K.markers.coarse: v.get(K.markers.coarse)}
     return out
 
 # %% ../nbs/06_celltype.ipynb #87bc89b6
@@ -122,15 +122,15 @@ def resolve_markers(markers,            # anything `load_markers` takes
                     panel_ids=None):    # the panel's gene ids, if known
     "Restrict marker sets to the panel genes: warn naming absent genes, raise if a type keeps no positive marker."
     mk = load_markers(markers)
-    allg = list(dict.fromkeys(g for v in mk.values() for g in v[K.mk_pos] + v[K.mk_neg]))
+    allg = list(dict.fromkeys(g for v in mk.values() for g in v[K.markers.pos] + v[K.markers.neg]))
     mp, missing = match_genes(allg, genes, panel_ids, what='marker genes')
     if missing: warnings.warn(f'{len(missing)} marker genes are not in the panel and are ignored: {missing}', stacklevel=2)
     out, empty = {}, []
     for t, v in mk.items():
-        pos = list(dict.fromkeys(mp[g] for g in v[K.mk_pos] if g in mp))
-        neg = list(dict.fromkeys(mp[g] for g in v[K.mk_neg] if g in mp and mp[g] not in pos))
+        pos = list(dict.fromkeys(mp[g] for g in v[K.markers.pos] if g in mp))
+        neg = list(dict.fromkeys(mp[g] for g in v[K.markers.neg] if g in mp and mp[g] not in pos))
         if not pos: empty.append(t)
-        out[t] = {K.mk_pos: pos, K.mk_neg: neg, K.mk_coarse: v[K.mk_coarse]}
+        out[t] = {K.markers.pos: pos, K.markers.neg: neg, K.markers.coarse: v[K.markers.coarse]}
     if empty: raise DataError(f'cell types with no positive marker in the panel: {empty}', field='markers',
                               fix='add panel genes as positive markers for these types or remove them from the marker file')
     return out
@@ -140,34 +140,34 @@ def is_control(genes, feature_types=None) -> np.ndarray:  # gene names; optional
     "Boolean mask of control features (negative controls, blank/unassigned/deprecated codewords)."
     g = pd.Index([str(x) for x in genes])
     m = np.zeros(len(g), bool)
-    for p in K.control_prefixes: m |= g.str.startswith(p)
-    if feature_types is not None: m |= np.asarray(pd.Series(feature_types).astype(str) != K.ft_gene)
+    for p in K.ft.control_prefixes: m |= g.str.startswith(p)
+    if feature_types is not None: m |= np.asarray(pd.Series(feature_types).astype(str) != K.ft.gene)
     return m
 
 def qc_cells(adata,                          # cells x features AnnData with counts in X or layers['counts']
              min_counts:int=10,              # fewer gene counts fail QC
              min_genes:int=3,                # fewer detected genes fail QC
              max_control_rate:float=0.05,    # higher control-probe rate fails QC
-             key_added:str=K.cell_qc):       # obs columns `<key_added>_pass`, `<key_added>_reason` and uns['stnb'][key_added]
+             key_added:str=K.obs.cell_qc):       # obs columns `<key_added>_pass`, `<key_added>_reason` and uns['stnb'][key_added]
     "Write counts, genes, control-probe rate per cell and a QC flag with its reason into `adata.obs` (its own keys: the nucleus QC of `stnb.masks` owns `qc_pass`)."
     import scanpy as sc
     ctrl = is_control(adata.var_names, adata.var['feature_types'] if 'feature_types' in adata.var else None)
-    C = adata.layers[K.counts] if K.counts in adata.layers else adata.X
+    C = adata.layers[K.obs.counts] if K.obs.counts in adata.layers else adata.X
     check_counts(C, adata.var_names)
     tmp = ad.AnnData(sp.csr_matrix(C, dtype=np.float32), obs=pd.DataFrame(index=adata.obs_names),
                      var=pd.DataFrame({'ctrl': ctrl}, index=adata.var_names))
     m = sc.pp.calculate_qc_metrics(tmp, qc_vars=['ctrl'], percent_top=None, inplace=False)[0]
     nctrl = m['total_counts_ctrl'].to_numpy()
-    if not ctrl.any() and K.control_probe_counts in adata.obs: nctrl = adata.obs[K.control_probe_counts].to_numpy(float)
+    if not ctrl.any() and K.col.control_probe_counts in adata.obs: nctrl = adata.obs[K.col.control_probe_counts].to_numpy(float)
     n = m['total_counts'].to_numpy() - (m['total_counts_ctrl'].to_numpy() if ctrl.any() else 0)
     genes = np.asarray((tmp.X[:, ~ctrl] > 0).sum(1)).ravel()
     rate = np.divide(nctrl, n + nctrl, out=np.zeros(len(n)), where=(n + nctrl) > 0)
     reason = np.where(n < min_counts, 'few counts', np.where(genes < min_genes, 'few genes',
                       np.where(rate > max_control_rate, 'high control rate', '')))
-    adata.obs[K.n_counts], adata.obs[K.n_genes], adata.obs[K.control_rate] = n, genes, rate
-    adata.obs[key_added + K.pass_suffix] = reason == ''
-    adata.obs[key_added + K.reason_suffix] = pd.Categorical(reason)
-    adata.uns.setdefault(K.stnb, {})[key_added] = {K.params: dict(min_counts=min_counts, min_genes=min_genes,
+    adata.obs[K.obs.n_counts], adata.obs[K.obs.n_genes], adata.obs[K.obs.control_rate] = n, genes, rate
+    adata.obs[key_added + K.obs.pass_suffix] = reason == ''
+    adata.obs[key_added + K.obs.reason_suffix] = pd.Categorical(reason)
+    adata.uns.setdefault(K.uns.stnb, {})[key_added] = {K.uns.params: dict(min_counts=min_counts, min_genes=min_genes,
                                                                   max_control_rate=max_control_rate)}
 
 # %% ../nbs/06_celltype.ipynb #9b1c6239
@@ -210,8 +210,8 @@ def marker_weights(markers:dict,        # resolved marker sets (`resolve_markers
     genes = pd.Index(genes)
     W = pd.DataFrame(0., index=genes, columns=list(markers))
     for t, v in markers.items():
-        W.loc[v[K.mk_pos], t] += 1 / len(v[K.mk_pos])
-        if v[K.mk_neg] and neg_weight: W.loc[v[K.mk_neg], t] -= neg_weight / len(v[K.mk_neg])
+        W.loc[v[K.markers.pos], t] += 1 / len(v[K.markers.pos])
+        if v[K.markers.neg] and neg_weight: W.loc[v[K.markers.neg], t] -= neg_weight / len(v[K.markers.neg])
     return W
 
 def marker_scores(X,                    # log-normalised cells x genes (dense or sparse)
@@ -225,7 +225,7 @@ def marker_scores(X,                    # log-normalised cells x genes (dense or
 
 # %% ../nbs/06_celltype.ipynb #565928bf
 def load_reference(src,                           # path to a CSV, or a DataFrame (rows: samples; columns: genes + type column)
-                   type_col:str=K.ref_cell_type): # column holding the cell type
+                   type_col:str=K.ct.ref_cell_type): # column holding the cell type
     "Reference profiles as (samples x genes float DataFrame, array of type names), validated."
     file = None
     if not isinstance(src, pd.DataFrame):
@@ -247,7 +247,7 @@ def load_reference(src,                           # path to a CSV, or a DataFram
     clash = [v for v in by_low.values() if len(v) > 1]
     if clash: raise DataError(f'reference cell types differ only in case: {clash[:5]}', file=file, field=type_col,
                               fix='give each type one spelling (merge the rows) or rename one of them')
-    P = src.drop(columns=[c for c in (type_col, *K.ref_meta_cols) if c in src])
+    P = src.drop(columns=[c for c in (type_col, *K.ct.ref_meta_cols) if c in src])
     cols = [str(c) for c in P.columns]
     mangled = [c for c in cols if re.fullmatch(r'(.+)\.\d+', c) and re.fullmatch(r'(.+)\.\d+', c).group(1) in cols]
     dup = sorted(set(pd.Index(cols)[pd.Index(cols).duplicated()]) | {re.fullmatch(r'(.+)\.\d+', c).group(1) for c in mangled})
@@ -358,8 +358,8 @@ def toy_profiles(n_genes:int=60, seed:int=0):  # genes in the toy panel
     own = {'T4': [0, 1, 2, 3], 'T8': [0, 1, 2, 4], 'B': [5, 6, 7], 'Mac': [8, 9, 10], 'Fib': [11, 12, 13], 'Epi': [14, 15, 16]}
     for i, t in enumerate(types): F[i, own[t]] += 0.6
     F /= F.sum(1, keepdims=True)
-    markers = {t: {K.mk_pos: [genes[j] for j in own[t]], K.mk_neg: [], K.mk_coarse: None} for t in types}
-    markers['T4'][K.mk_neg] = [genes[4]]; markers['T8'][K.mk_neg] = [genes[3]]
+    markers = {t: {K.markers.pos: [genes[j] for j in own[t]], K.markers.neg: [], K.markers.coarse: None} for t in types}
+    markers['T4'][K.markers.neg] = [genes[4]]; markers['T8'][K.markers.neg] = [genes[3]]
     return F, genes, markers
 
 # %% ../nbs/06_celltype.ipynb #a25ee976
@@ -730,19 +730,19 @@ def typing_input(adata, layer:str=None):  # AnnData; layer with counts (default:
     "Gene counts (CSR float32, controls dropped), gene names, gene ids and the all-zero-cell mask of an AnnData."
     if layer is not None and layer not in adata.layers:
         raise SchemaError(f'no layer {layer!r}', field='layers', fix=f'one of {list(adata.layers)}')
-    lay = layer or (K.counts if K.counts in adata.layers else None)
+    lay = layer or (K.obs.counts if K.obs.counts in adata.layers else None)
     C = adata.layers[lay] if lay else adata.X
     check_counts(C, adata.var_names, what=f"layers['{lay}']" if lay else 'adata.X')
     d = C.data if sp.issparse(C) else np.asarray(C)
     if lay is None and np.issubdtype(d.dtype, np.floating) and d.size and not np.allclose(d[:10000], np.round(d[:10000])):
         raise DataError('adata.X holds non-integer values and there is no counts layer: typing needs raw counts',
                         field='X', fix="put raw counts in adata.layers['counts'] (stnb.io readers do)")
-    ft = adata.var[K.feature_types].to_numpy() if K.feature_types in adata.var else None
+    ft = adata.var[K.obs.feature_types].to_numpy() if K.obs.feature_types in adata.var else None
     keep = ~is_control(adata.var_names, ft)
     if not keep.any(): raise DataError('no gene features (only controls)', field='var_names', fix='check the panel')
     C = sp.csr_matrix(C, dtype=np.float32)
     if not keep.all(): C = C[:, keep]   # (no copy of the counts when there is nothing to drop)
-    ids = adata.var[K.gene_ids].to_numpy()[keep] if K.gene_ids in adata.var else None
+    ids = adata.var[K.obs.gene_ids].to_numpy()[keep] if K.obs.gene_ids in adata.var else None
     zero = np.asarray(C.sum(1)).ravel() == 0
     if zero.all(): raise DataError('every cell has zero gene counts', field='counts', fix='check the input matrix')
     if zero.any(): warnings.warn(f'{int(zero.sum())} cells have no gene counts: they stay untyped (NaN) and are ignored', stacklevel=2)
@@ -765,7 +765,7 @@ def singler_reference(F, labels, target_sum:float=100., max_per_type:int=50, n_d
     g = np.arange(F.shape[1]) if n_de == 0 else pairwise_de_genes(L, tix, n_de)
     return L, tix, types, g
 
-def reference_scorer(C, genes, ids=None, reference=None, type_col:str=K.ref_cell_type, how:str='singler',
+def reference_scorer(C, genes, ids=None, reference=None, type_col:str=K.ct.ref_cell_type, how:str='singler',
                      target_sum:float=100., C_reg:float=0.1, n_per_type:int=300, seed:int=0,
                      q:float=0.8, n_de:int=None, max_per_type:int=50):
     "B3 scorer for counts like `C`: (counts -> cells x types scores, type names); `how` is 'singler', 'corr' or 'logreg'."
@@ -813,10 +813,10 @@ def _store(adata, key, labels, uns:dict, obs:dict=None, obsm:dict=None):
     for k, v in (obs or {}).items(): adata.obs[k] = v
     for k, v in (obsm or {}).items(): adata.obsm[k] = np.asarray(v, np.float32)
     adata.uns[key] = uns
-    adata.uns[key + K.colors_suffix] = _colors(len(adata.obs[key].cat.categories))
+    adata.uns[key + K.obs.colors_suffix] = _colors(len(adata.obs[key].cat.categories))
 
 # %% ../nbs/06_celltype.ipynb #e3f44ee2
-_BASE = dict(neg_weight=0.5, zscore=False, how='singler', type_col=K.ref_cell_type, C_reg=0.1, n_per_type=300, q=0.8, n_de=None, max_per_type=50)
+_BASE = dict(neg_weight=0.5, zscore=False, how='singler', type_col=K.ct.ref_cell_type, C_reg=0.1, n_per_type=300, q=0.8, n_de=None, max_per_type=50)
 _REF_KEYS = ('how', 'type_col', 'C_reg', 'n_per_type', 'q', 'n_de', 'max_per_type')
 CT_OPTIONS = {
     'leiden': dict(resolution=1.0, n_pcs=30, n_neighbors=15, max_cells=50_000, neg_weight=0.5, zscore=False),
@@ -837,27 +837,27 @@ def _b1(adata, key, C, genes, ids, zero, o, markers, ts, seed, uns):
     scorer, types, _ = marker_scorer(C, genes, ids, _need(markers, 'markers', 'leiden'), o['neg_weight'], ts, o['zscore'])
     S = scorer(C); ann = annotate_clusters(cl[~zero], S[~zero], types)
     idx = np.array([types.index(ann[c]) if c in ann.index else 0 for c in cl])
-    uns.update({K.ct_types: types, K.ct_cluster_types: pd.DataFrame({'cluster': ann.index.astype(str), 'type': ann.values})})
-    _store(adata, key, _labels(idx, types, zero), uns, obs={key + K.ct_cluster_suffix: pd.Categorical(cl.astype(str))},
-           obsm={key + K.ct_scores_suffix: S})
+    uns.update({K.ct.types: types, K.ct.cluster_types: pd.DataFrame({'cluster': ann.index.astype(str), 'type': ann.values})})
+    _store(adata, key, _labels(idx, types, zero), uns, obs={key + K.ct.cluster_suffix: pd.Categorical(cl.astype(str))},
+           obsm={key + K.ct.scores_suffix: S})
 
 def _b2(adata, key, C, genes, ids, zero, o, markers, ts, seed, uns):
     scorer, types, _ = marker_scorer(C, genes, ids, _need(markers, 'markers', 'markers'), o['neg_weight'], ts, o['zscore'])
-    S = scorer(C); uns[K.ct_types] = types
-    _store(adata, key, _labels(S.argmax(1), types, zero), uns, obsm={key + K.ct_scores_suffix: S})
+    S = scorer(C); uns[K.ct.types] = types
+    _store(adata, key, _labels(S.argmax(1), types, zero), uns, obsm={key + K.ct.scores_suffix: S})
 
 def _b3(adata, key, C, genes, ids, zero, o, reference, ts, seed, uns):
     ref = load_reference(_need(reference, 'reference', 'reference'), o['type_col']) if not isinstance(reference, tuple) else reference
     rk = {k: o[k] for k in _REF_KEYS if k not in ('how', 'type_col')}
     scorer, types = reference_scorer(C, genes, ids, ref, how='corr' if o['how'] == 'logreg' else o['how'], target_sum=ts, seed=seed, **rk)
-    S = scorer(C); obs, obsm = {}, {key + K.ct_scores_suffix: S}
+    S = scorer(C); obs, obsm = {}, {key + K.ct.scores_suffix: S}
     idx = S.argmax(1)
     if o['how'] == 'singler' and o['fine_tune']: idx = scorer.fine_tune(C, S, o['tune'])
     if o['how'] == 'logreg':
         lr, _ = reference_scorer(C, genes, ids, ref, how='logreg', target_sum=ts, C_reg=o['C_reg'], n_per_type=o['n_per_type'], seed=seed)
         P = softmax(lr(C)); idx = P.argmax(1)
-        obsm[key + K.ct_proba_suffix] = P; obs[key + K.ct_conf_suffix] = np.where(zero, 0., P.max(1))
-    uns[K.ct_types] = types
+        obsm[key + K.ct.proba_suffix] = P; obs[key + K.ct.conf_suffix] = np.where(zero, 0., P.max(1))
+    uns[K.ct.types] = types
     _store(adata, key, _labels(idx, types, zero), uns, obs=obs, obsm=obsm)
 
 # %% ../nbs/06_celltype.ipynb #bdf3d776
@@ -885,9 +885,9 @@ def _image_scorer(adata, C, genes, ids, zero, o, markers, reference, ts, seed) -
 def _image_target(o, mk, types):
     "The target taxonomy {fine type: class} the caller asked for (None: let the images decide), checked to cover every type."
     target = o['target']
-    if isinstance(target, str) and target == K.mk_coarse:
+    if isinstance(target, str) and target == K.markers.coarse:
         if mk is None: raise ParamError("target='coarse' needs marker sets with coarse classes", field='target', fix='pass markers= or a dict target')
-        target = {t: mk[t][K.mk_coarse] for t in types}
+        target = {t: mk[t][K.markers.coarse] for t in types}
     if target is not None:
         miss = [t for t in types if t not in target]
         if miss: raise ParamError(f'target taxonomy lacks fine types {miss}', field='target', fix='map every fine type to a target class')
@@ -921,8 +921,8 @@ def _image_taxonomy(o, fine, conf, zero, types, target, seed, uns) -> tuple:
     else:
         tax = None; warnings.warn('fewer than 2 types have enough confident cells: no taxonomy merge', stacklevel=4)
     if tax is None: return {t: t for t in types}, list(types)
-    uns.update({K.ct_separability: tax['separability'].to_numpy(), K.ct_fine_separability: tax['fine_separability'].to_numpy(),
-                K.ct_merge_tree: tax['tree']})
+    uns.update({K.ct.separability: tax['separability'].to_numpy(), K.ct.fine_separability: tax['fine_separability'].to_numpy(),
+                K.ct.merge_tree: tax['tree']})
     return tax['mapping'], tax['classes']
 
 def _image(adata, key, C, genes, ids, zero, o, markers, reference, ts, seed, uns):
@@ -945,18 +945,18 @@ def _image(adata, key, C, genes, ids, zero, o, markers, reference, ts, seed, uns
     # (c) soft, filtered, balanced targets
     tg = image_targets(P, class_of, len(classes), soft=o['soft'], conf_threshold=o['conf_threshold'] if o['soft'] else 0.,
                        balance=o['balance'] if o['soft'] else False, valid=~zero)
-    uns.update({K.ct_types: types, K.ct_classes: classes, K.ct_mapping: np.array([mapping[t] for t in types], dtype=object),
-                K.ct_temperature: float(T)})
-    fk = key + K.ct_fine_suffix
+    uns.update({K.ct.types: types, K.ct.classes: classes, K.ct.mapping: np.array([mapping[t] for t in types], dtype=object),
+                K.ct.temperature: float(T)})
+    fk = key + K.ct.fine_suffix
     _store(adata, key, _labels(tg['hard'], classes, zero), uns,
-           obs={fk: _labels(fine, types, zero), fk + K.ct_conf_suffix: conf, key + K.ct_conf_suffix: np.where(zero, 0., tg['conf']),
-                key + K.ct_ignore_suffix: tg['ignore'], key + K.ct_weight_suffix: tg['weight']},
-           obsm={key + K.ct_proba_suffix: tg['soft'], fk + K.ct_proba_suffix: P})
+           obs={fk: _labels(fine, types, zero), fk + K.ct.conf_suffix: conf, key + K.ct.conf_suffix: np.where(zero, 0., tg['conf']),
+                key + K.ct.ignore_suffix: tg['ignore'], key + K.ct.weight_suffix: tg['weight']},
+           obsm={key + K.ct.proba_suffix: tg['soft'], fk + K.ct.proba_suffix: P})
 
 # %% ../nbs/06_celltype.ipynb #3542bb2a
 def label_cells(adata,                  # cells x genes AnnData with raw counts (layers['counts'], else X)
                 method:str,             # 'leiden' (B1), 'markers' (B2), 'reference' (B3) or 'image_oriented'
-                key_added:str=None,     # obs/uns key (default K.ct_leiden, K.ct_markers, K.ct_reference, K.ct_image)
+                key_added:str=None,     # obs/uns key (default K.ct.leiden, K.ct.markers, K.ct.reference, K.ct.image)
                 copy:bool=False,        # return a typed copy instead of writing into `adata`
                 markers=None,           # marker sets: name in data/markers, YAML path or dict
                 reference=None,         # reference profiles: CSV path or DataFrame (samples x genes + type column)
@@ -965,15 +965,15 @@ def label_cells(adata,                  # cells x genes AnnData with raw counts 
                 seed:int=0,             # seed of every random step
                 **kw):                  # method options (`CT_OPTIONS[method]`)
     "Label cells by B1/B2/B3 or the image-oriented scheme; scanpy writer contract (obs, obsm, uns[key])."
-    check_param(method in K.ct_methods, 'method', method, f'one of {K.ct_methods}')
+    check_param(method in K.ct.methods, 'method', method, f'one of {K.ct.methods}')
     bad = sorted(set(kw) - set(CT_OPTIONS[method]))
     if bad: raise ParamError(f'unknown options {bad} for method {method!r}', field=bad[0], fix=f'options: {sorted(CT_OPTIONS[method])}')
     o = {**CT_OPTIONS[method], **kw}
-    key = key_added or K.ct_keys[method]
+    key = key_added or K.ct.keys[method]
     if copy: adata = adata.copy()
     C, genes, ids, zero = typing_input(adata, layer)
     src = lambda v: v if isinstance(v, (str, Path)) else (None if v is None else f'<{type(v).__name__}>')
-    uns = {K.params: _params(dict(method=method, markers=src(markers), reference=src(reference), layer=layer,
+    uns = {K.uns.params: _params(dict(method=method, markers=src(markers), reference=src(reference), layer=layer,
                                   target_sum=target_sum, seed=seed, **o))}
     seed_all(seed)
     if method == 'leiden': _b1(adata, key, C, genes, ids, zero, o, markers, target_sum, seed, uns)
@@ -984,28 +984,28 @@ def label_cells(adata,                  # cells x genes AnnData with raw counts 
 
 # %% ../nbs/06_celltype.ipynb #1086d944
 def cell_targets(adata,                 # a typed AnnData
-                 key:str=K.ct_image,    # the typing result to export
-                 index:str=K.label_id): # obs column to index by (falls back to the cell ids)
+                 key:str=K.ct.image,    # the typing result to export
+                 index:str=K.obs.label_id): # obs column to index by (falls back to the cell ids)
     "Per-cell training targets (hard class 1..C, ignore flag, soft vector, weight) as a DataFrame for the tile store."
     if key not in adata.obs or key not in adata.uns:
         raise SchemaError(f'no typing result under {key!r}', field=key, fix=f'run label_cells(adata, ..., key_added={key!r}) first')
     lab = adata.obs[key]; classes = [str(c) for c in lab.cat.categories]; codes = lab.cat.codes.to_numpy()
     ign = codes < 0
-    if key + K.ct_ignore_suffix in adata.obs: ign = ign | adata.obs[key + K.ct_ignore_suffix].to_numpy(bool)
-    pk = key + K.ct_proba_suffix
+    if key + K.ct.ignore_suffix in adata.obs: ign = ign | adata.obs[key + K.ct.ignore_suffix].to_numpy(bool)
+    pk = key + K.ct.proba_suffix
     if pk in adata.obsm and adata.obsm[pk].shape[1] == len(classes): soft = np.asarray(adata.obsm[pk], np.float64)
     else: soft = np.where(codes[:, None] >= 0, np.eye(len(classes))[np.maximum(codes, 0)], 0.)
-    conf = adata.obs[key + K.ct_conf_suffix].to_numpy(float) if key + K.ct_conf_suffix in adata.obs else soft.max(1)
-    w = adata.obs[key + K.ct_weight_suffix].to_numpy(float) if key + K.ct_weight_suffix in adata.obs else np.where(ign, 0., 1.)
-    idx = pd.Index(adata.obs[index].to_numpy(), name=index) if index in adata.obs else pd.Index(adata.obs_names, name=K.cell_id)
-    df = pd.DataFrame({K.type_target: np.where(ign, K.ignore, codes + 1).astype(np.int64), K.type_ignore: ign,
-                       K.tgt_name: lab.astype(object).where(codes >= 0, '').astype(str).to_numpy(),
-                       K.tgt_conf: conf, K.tgt_weight: w}, index=idx)
-    for i, c in enumerate(classes): df[K.soft_prefix + c] = soft[:, i]
+    conf = adata.obs[key + K.ct.conf_suffix].to_numpy(float) if key + K.ct.conf_suffix in adata.obs else soft.max(1)
+    w = adata.obs[key + K.ct.weight_suffix].to_numpy(float) if key + K.ct.weight_suffix in adata.obs else np.where(ign, 0., 1.)
+    idx = pd.Index(adata.obs[index].to_numpy(), name=index) if index in adata.obs else pd.Index(adata.obs_names, name=K.col.cell_id)
+    df = pd.DataFrame({K.target.type: np.where(ign, K.label.ignore, codes + 1).astype(np.int64), K.target.ignore: ign,
+                       K.target.name: lab.astype(object).where(codes >= 0, '').astype(str).to_numpy(),
+                       K.target.conf: conf, K.target.weight: w}, index=idx)
+    for i, c in enumerate(classes): df[K.target.soft_prefix + c] = soft[:, i]
     df.attrs['class_names'] = classes
     return df
 
-def write_targets(adata, path, key:str=K.ct_image, index:str=K.label_id):  # typed AnnData; parquet path; result key; index column
+def write_targets(adata, path, key:str=K.ct.image, index:str=K.obs.label_id):  # typed AnnData; parquet path; result key; index column
     "Write `cell_targets` to a parquet file atomically; return its path."
     df = cell_targets(adata, key, index)
     with atomic_write(path) as tmp: df.to_parquet(tmp)
@@ -1031,7 +1031,7 @@ def toy_adata(n_cells:int=2000, n_genes:int=60, spill:float=0.2, depth=(10, 60),
     Cn = sp.csr_matrix(sample_counts((1 - e) * F[y] + e * F[o], rng.integers(*depth, n_cells), 10., rng))
     a = ad.AnnData(Cn.copy(), obs=pd.DataFrame({'true_type': pd.Categorical(np.array(types)[y], categories=types)},
                                                 index=[f'cell{i}' for i in range(n_cells)]), var=pd.DataFrame(index=genes))
-    a.layers[K.counts] = Cn; a.obs[K.label_id] = np.arange(1, n_cells + 1)
+    a.layers[K.obs.counts] = Cn; a.obs[K.obs.label_id] = np.arange(1, n_cells + 1)
     ref = pd.DataFrame(rng.gamma(20, F.repeat(2, 0) / 20) * 1e3, columns=genes).assign(cell_type=np.repeat(types, 2))
     cr = synthetic_nuclei([_TOY_KINDS[types[i]] for i in y], seed=seed) if crops else None
     return a, cr, mk, ref

@@ -43,7 +43,7 @@ def _read_table(tab:pd.DataFrame, src, base:Path=None) -> pd.DataFrame:
     "Slides from a CSV-like table: `path` required, `slide` and `mpp` optional."
     if K.cohort.path not in tab.columns:
         raise SchemaError(f'the slide table has no {K.cohort.path!r} column (columns: {list(tab.columns)})', file=src, field=K.cohort.path,
-                          fix=f"add a column {K.cohort.path!r} with one slide file per row (optional: {K.cohort.slide!r}, {K.mpp!r})")
+                          fix=f"add a column {K.cohort.path!r} with one slide file per row (optional: {K.cohort.slide!r}, {K.uns.mpp!r})")
     if tab[K.cohort.path].isna().any():
         raise SchemaError(f'empty {K.cohort.path!r} in rows {np.flatnonzero(tab[K.cohort.path].isna()).tolist()[:5]}', file=src,
                           field=K.cohort.path, fix='give a slide file in every row')
@@ -53,12 +53,12 @@ def _read_table(tab:pd.DataFrame, src, base:Path=None) -> pd.DataFrame:
         raise SchemaError(f'empty {K.cohort.slide!r} in rows {np.flatnonzero(tab[K.cohort.slide].isna()).tolist()[:5]}', file=src, field=K.cohort.slide,
                           fix='give an id in every row, or leave out the column to use the file names')
     ids = tab[K.cohort.slide].astype(str).str.strip().tolist() if K.cohort.slide in tab.columns else [slide_id(p) for p in paths]
-    mpp = pd.to_numeric(tab[K.mpp], errors='coerce') if K.mpp in tab.columns else pd.Series(np.nan, index=tab.index)
-    if K.mpp in tab.columns:
-        bad = (tab[K.mpp].notna() & mpp.isna()) | (mpp <= 0)
-        if bad.any(): raise SchemaError(f'invalid {K.mpp!r} {tab[K.mpp][bad].tolist()[:3]} in rows {np.flatnonzero(bad).tolist()[:5]}',
-                                        file=src, field=K.mpp, fix='a positive level-0 pixel size in um, or empty to read it from the file')
-    return pd.DataFrame({K.cohort.slide: ids, K.cohort.path: [str(p.absolute()) for p in paths], K.mpp: mpp.to_numpy(float)})
+    mpp = pd.to_numeric(tab[K.uns.mpp], errors='coerce') if K.uns.mpp in tab.columns else pd.Series(np.nan, index=tab.index)
+    if K.uns.mpp in tab.columns:
+        bad = (tab[K.uns.mpp].notna() & mpp.isna()) | (mpp <= 0)
+        if bad.any(): raise SchemaError(f'invalid {K.uns.mpp!r} {tab[K.uns.mpp][bad].tolist()[:3]} in rows {np.flatnonzero(bad).tolist()[:5]}',
+                                        file=src, field=K.uns.mpp, fix='a positive level-0 pixel size in um, or empty to read it from the file')
+    return pd.DataFrame({K.cohort.slide: ids, K.cohort.path: [str(p.absolute()) for p in paths], K.uns.mpp: mpp.to_numpy(float)})
 
 def list_slides(slides) -> pd.DataFrame:  # folder, glob pattern, CSV file, list of paths or DataFrame
     "The slides of a cohort: a table of `slide` (id), `path` (absolute) and `mpp` (NaN: from the file)."
@@ -96,22 +96,22 @@ def check_prediction(out,             # an output folder of `predict_slide`
     import h5py
     from stnb.infer import open_labels
     out = Path(out); fix = 'predict the slide again (predict_cohort redoes it with resume=True)'
-    for f in (K.pred_labels, K.pred_table, K.pred_geojson):
+    for f in (K.pred.labels, K.pred.table, K.pred.geojson):
         if not (out/f).exists(): raise MissingFileError(f'prediction folder lacks {f}', file=out/f, fix=fix)
     try:
-        n = int(open_labels(out/K.pred_labels).attrs[K.n_nuclei])
-        with h5py.File(out/K.pred_table, 'r') as h:
+        n = int(open_labels(out/K.pred.labels).attrs[K.pred.n_nuclei])
+        with h5py.File(out/K.pred.table, 'r') as h:
             obs = h['obs']; n_obs = len(obs[obs.attrs['_index']])
-            src = h[f'uns/{K.stnb}/{K.infer}/{K.image_path}'][()]
+            src = h[f'uns/{K.uns.stnb}/{K.uns.infer}/{K.pred.image}'][()]
     except StnbError: raise
     except Exception as e: raise BundleError(f'cannot read the prediction ({type(e).__name__}: {e})', file=out, fix=fix) from e
-    if n_obs != n: raise DataError(f'{K.pred_table} has {n_obs} nuclei but {K.pred_labels} says {n}', file=out, fix=fix)
+    if n_obs != n: raise DataError(f'{K.pred.table} has {n_obs} nuclei but {K.pred.labels} says {n}', file=out, fix=fix)
     src = src.decode() if isinstance(src, bytes) else str(src)
     if image is not None and Path(src).name != Path(image).name:
         raise DataError(f'the prediction was made from {Path(src).name}, not {Path(image).name}', file=out, field=K.cohort.slide, fix=fix)
-    with open(out/K.pred_geojson, 'rb') as f:
+    with open(out/K.pred.geojson, 'rb') as f:
         f.seek(max(0, os.fstat(f.fileno()).st_size - 16)); tail = f.read()
-    if not tail.rstrip().endswith(b']}'): raise DataError(f'{K.pred_geojson} is truncated', file=out/K.pred_geojson, fix=fix)
+    if not tail.rstrip().endswith(b']}'): raise DataError(f'{K.pred.geojson} is truncated', file=out/K.pred.geojson, fix=fix)
     return n
 
 # %% ../nbs/16_cohort.ipynb #cc5c1ba7
@@ -162,13 +162,13 @@ def run_slide(model:str,                  # checkpoint path, or a model pickle w
     "Predict one slide into `dest`, or skip it; one row of the cohort table. Runs on a worker; never raises."
     t0, started, dest = time.perf_counter(), time.time(), Path(dest); _peak_reset()
     kw = dict(predict_kw or {}); device, names = kw.pop('device', None), kw.pop('class_names', None)
-    row = {K.cohort.slide: dest.name, K.run_status: K.run_failed, K.cohort.nuclei: None, K.run_error: '', K.cohort.path: str(image), K.cohort.note: ''}
+    row = {K.cohort.slide: dest.name, K.run.status: K.run.failed, K.cohort.nuclei: None, K.run.error: '', K.cohort.path: str(image), K.cohort.note: ''}
     try:
         done = None
         if resume and dest.exists():
             try: done = check_prediction(dest, image)
             except StnbError as e: row[K.cohort.note] = f'redone: {e.msg}'
-        if done is not None: row.update({K.run_status: K.cohort.skipped, K.cohort.nuclei: done})
+        if done is not None: row.update({K.run.status: K.cohort.skipped, K.cohort.nuclei: done})
         else:
             _clear_tmp(dest)
             if own_worker:
@@ -178,8 +178,8 @@ def run_slide(model:str,                  # checkpoint path, or a model pickle w
             net = _load_model(model, device, names)
             predict_slide(net, image, mpp=None if pd.isna(mpp) else float(mpp), out=dest,
                           overwrite=dest.exists(), device=device, show=False, **kw)
-            row.update({K.run_status: K.run_ok, K.cohort.nuclei: check_prediction(dest)})
-    except Exception as e: row[K.run_error] = f'{type(e).__name__}: {e}'
+            row.update({K.run.status: K.run.ok, K.cohort.nuclei: check_prediction(dest)})
+    except Exception as e: row[K.run.error] = f'{type(e).__name__}: {e}'
     try:
         from distributed import get_worker
         worker = get_worker().address
@@ -218,7 +218,7 @@ def cohort_client(scheduler=None,            # None: a new LocalCluster; 'tcp://
                              fix="pass the address a running scheduler prints, e.g. 'tcp://10.0.0.5:8786', or None for a local cluster") from None
         with client: yield client
         return
-    kw = dict(dashboard_address=None, resources={K.cohort.slot: 1}, scheduler_kwargs=dict(allowed_failures=1)) | cluster_kw
+    kw = dict(dashboard_address=None, resources={K.cohort.slide: 1}, scheduler_kwargs=dict(allowed_failures=1)) | cluster_kw
     with LocalCluster(n_workers=int(n_workers), threads_per_worker=int(threads_per_worker), memory_limit=memory_limit,
                       processes=True, **kw) as cluster, Client(cluster) as client:
         yield client
@@ -228,16 +228,16 @@ def _slots(client) -> bool:
     "Whether the workers hold `slide` slots (one slide per worker at a time); warn when a worker may run several slides."
     ws = client.scheduler_info(n_workers=-1)['workers'].values()
     if not ws: warnings.warn('the scheduler has no workers yet: the slides wait for them (start workers with --resources slide=1)')
-    if any(w.get('resources', {}).get(K.cohort.slot, 0) >= 1 for w in ws): return True
+    if any(w.get('resources', {}).get(K.cohort.slide, 0) >= 1 for w in ws): return True
     many = sorted({w.get('nthreads', 1) for w in ws if w.get('nthreads', 1) > 1})
-    if many: warnings.warn(f"workers with {many} threads and no '{K.cohort.slot}' resource run that many slides at once each: start them with "
-                           f"`dask worker ... --resources {K.cohort.slot}=1` to bound their memory to one slide")
+    if many: warnings.warn(f"workers with {many} threads and no '{K.cohort.slide}' resource run that many slides at once each: start them with "
+                           f"`dask worker ... --resources {K.cohort.slide}=1` to bound their memory to one slide")
     return False
 
 def _capacity(client, slots:bool) -> int:
     "How many slides the cluster runs at once: its `slide` slots, else its threads (at least 1)."
     ws = client.scheduler_info(n_workers=-1)['workers'].values()
-    return max(1, sum(int(w.get('resources', {}).get(K.cohort.slot, 0)) if slots else w.get('nthreads', 1) for w in ws))
+    return max(1, sum(int(w.get('resources', {}).get(K.cohort.slide, 0)) if slots else w.get('nthreads', 1) for w in ws))
 
 def _finished(client, tab:pd.DataFrame, submit, slots:bool):
     "Yield (slide row, future) as slides finish, with no more slides in flight than the cluster runs at once."
@@ -312,12 +312,12 @@ def predict_cohort(model,                      # checkpoint path (model.pth), a 
         with cohort_client(scheduler, n_workers, threads_per_worker, memory_limit, **(cluster_kw or {})) as client:
             slots = _slots(client)
             submit = lambda r: client.submit(run_slide, ref, r.path, str(out/r.slide), mpp if pd.isna(r.mpp) else r.mpp, resume, slots, kw,
-                                             key=f'stnb-slide-{r.slide}-{uuid.uuid4().hex[:8]}', resources={K.cohort.slot: 1} if slots else None)
+                                             key=f'stnb-slide-{r.slide}-{uuid.uuid4().hex[:8]}', resources={K.cohort.slide: 1} if slots else None)
             for r, f in progress(_finished(client, tab, submit, slots), total=len(tab), comment='slides', show=show):
                 try: rows[r.slide] = f.result()
                 except Exception as e:
                     _clear_tmp(out/r.slide)
-                    rows[r.slide] = {K.cohort.slide: r.slide, K.run_status: K.run_failed, K.run_error: _died(e), K.cohort.path: r.path}
+                    rows[r.slide] = {K.cohort.slide: r.slide, K.run.status: K.run.failed, K.run.error: _died(e), K.cohort.path: r.path}
                 f.release()
     except ParamError:                   # no cluster to run on (e.g. the scheduler cannot be reached): leave nothing behind
         if created and not rows: shutil.rmtree(out, ignore_errors=True)
@@ -325,12 +325,12 @@ def predict_cohort(model,                      # checkpoint path (model.pth), a 
     finally:
         if tmp_model is not None: tmp_model.unlink(missing_ok=True)
     df = pd.DataFrame([rows[s] for s in tab[K.cohort.slide]], columns=list(K.cohort.columns))
-    df[K.cohort.nuclei] = df[K.cohort.nuclei].astype('Int64'); df[[K.run_error, K.cohort.note]] = df[[K.run_error, K.cohort.note]].fillna('')
+    df[K.cohort.nuclei] = df[K.cohort.nuclei].astype('Int64'); df[[K.run.error, K.cohort.note]] = df[[K.run.error, K.cohort.note]].fillna('')
     df[K.cohort.started] = pd.to_datetime(df[K.cohort.started], unit='s', utc=True).dt.round('s')
     with atomic_write(out/K.cohort.cohort_csv) as t: df.to_csv(t, index=False)
     df.attrs['wall_s'] = wall = time.perf_counter() - t0
-    n = df[K.run_status].value_counts()
-    print(f'{len(df)} slides: {n.get(K.run_ok, 0)} {K.run_ok}, {n.get(K.cohort.skipped, 0)} {K.cohort.skipped}, {n.get(K.run_failed, 0)} {K.run_failed}; '
+    n = df[K.run.status].value_counts()
+    print(f'{len(df)} slides: {n.get(K.run.ok, 0)} {K.run.ok}, {n.get(K.cohort.skipped, 0)} {K.cohort.skipped}, {n.get(K.run.failed, 0)} {K.run.failed}; '
           f'{int(df[K.cohort.nuclei].sum())} nuclei; {wall:.0f} s -> {out/K.cohort.cohort_csv}')
     return df
 
@@ -357,4 +357,4 @@ def stnb_cohort(model:str,                 # model checkpoint (model.pth from st
     cfg = InferConfig(tile=tile, margin_um=margin, mpp=model_mpp, batch_size=batch_size, postproc=_cli_postproc(postproc, fg_thresh))
     df = predict_cohort(model, slides, out, scheduler=scheduler, n_workers=n_workers, threads_per_worker=threads_per_worker,
                         memory_limit=memory_limit, resume=resume, show=False if quiet else None, cfg=cfg, mpp=mpp, device=device)
-    return int((df[K.run_status] == K.run_failed).any())
+    return int((df[K.run.status] == K.run.failed).any())

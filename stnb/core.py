@@ -19,192 +19,218 @@ __all__ = ['DAMAGED_FIX', 'K', 'StnbError', 'BundleError', 'MissingFileError', '
 
 # %% ../nbs/00_core.ipynb #14794769
 class K:
-    "Every AnnData key and every Xenium file and column name used by stnb."
-    # --- coordinate frames (SCIENCE.md section 1)
-    um = 'um'; xpx = 'xpx'; hepx = 'hepx'
-    frames = (um, xpx, hepx)
-    # --- Xenium bundle files
-    experiment = 'experiment.xenium'
-    matrix_h5 = 'cell_feature_matrix.h5'; matrix_dir = 'cell_feature_matrix'; matrix_zarr = 'cell_feature_matrix.zarr.zip'
-    cells = 'cells'; nucleus_boundaries = 'nucleus_boundaries'; cell_boundaries = 'cell_boundaries'
-    transcripts = 'transcripts'
-    table_suffixes = ('.parquet', '.csv.gz', '.csv')   # preferred first
-    morphology_focus = 'morphology_focus.ome.tif'; morphology_mip = 'morphology_mip.ome.tif'
-    morphology_focus_dir = 'morphology_focus'   # Xenium >= 2.0 writes morphology_focus/morphology_focus_0000.ome.tif
-    he_image_suffix = '_he_image.ome.tif'; he_alignment_suffix = '_he_imagealignment.csv'
-    ground_truth = 'ground_truth'
-    # --- experiment.xenium fields
-    pixel_size = 'pixel_size'; run_name = 'run_name'; region_name = 'region_name'; panel_name = 'panel_name'
-    analysis_sw_version = 'analysis_sw_version'; panel_num_targets = 'panel_num_targets_predesigned'
-    # --- cells table columns
-    cell_id = 'cell_id'; x_centroid = 'x_centroid'; y_centroid = 'y_centroid'
-    transcript_counts = 'transcript_counts'; control_probe_counts = 'control_probe_counts'
-    control_codeword_counts = 'control_codeword_counts'; unassigned_codeword_counts = 'unassigned_codeword_counts'
-    total_counts = 'total_counts'; cell_area = 'cell_area'; nucleus_area = 'nucleus_area'
-    # --- boundary tables
-    vertex_x = 'vertex_x'; vertex_y = 'vertex_y'
-    # --- transcripts table
-    transcript_id = 'transcript_id'; overlaps_nucleus = 'overlaps_nucleus'; feature_name = 'feature_name'
-    x_location = 'x_location'; y_location = 'y_location'; z_location = 'z_location'; qv = 'qv'
-    unassigned_cell = 'UNASSIGNED'; unassigned_cell_int = -1
-    # --- 10x HDF5 matrix layout
-    h5_matrix = 'matrix'; h5_data = 'data'; h5_indices = 'indices'; h5_indptr = 'indptr'; h5_shape = 'shape'
-    h5_barcodes = 'barcodes'; h5_features = 'features'; h5_id = 'id'; h5_name = 'name'
-    h5_feature_type = 'feature_type'; h5_genome = 'genome'; h5_tag_keys = '_all_tag_keys'
-    # --- feature types in a Xenium panel
-    ft_gene = 'Gene Expression'; ft_neg_probe = 'Negative Control Probe'; ft_neg_codeword = 'Negative Control Codeword'
-    ft_unassigned = 'Unassigned Codeword'; ft_deprecated = 'Deprecated Codeword'; ft_genomic = 'Genomic Control'
-    # --- AnnData slots
-    counts = 'counts'                                   # layers: raw counts
-    spatial = 'spatial'                                 # obsm: centroids in um (spatialdata-io convention)
-    spatial_xpx = 'spatial_xpx'; spatial_hepx = 'spatial_hepx'   # obsm: centroids in other frames
-    label_id = 'label_id'                               # obs: id of the nucleus in the instance raster
-    n_counts = 'n_counts'; n_genes = 'n_genes'; control_rate = 'control_probe_rate'
-    sample = 'sample'; organ = 'organ'
-    qc_pass = 'qc_pass'; qc_reason = 'qc_reason'                 # obs: nucleus QC of the label raster (stnb.masks.nucleus_qc)
-    cell_qc = 'cell_qc'; pass_suffix = '_pass'; reason_suffix = '_reason'   # obs: expression QC of stnb.celltype.qc_cells (key_added + suffix)
-    stnb = 'stnb'                                       # uns: stnb metadata (frames, mpp, provenance)
-    xenium = 'xenium'                                   # uns: experiment.xenium contents
-    mpp = 'mpp'; params = 'params'; colors_suffix = '_colors'
-    # --- labels
-    ignore = -1                                         # IGNORE value in label rasters and targets
-    background = 0
-    # --- simulator (stnb.data.synth)
-    fov_name = 'fov_name'; nucleus_distance = 'nucleus_distance'   # transcripts columns Xenium writes too
-    gt_nuclei_mask = 'nuclei_hepx.tif'; gt_nuclei = 'nuclei.parquet'; gt_st_cells = 'st_cells.parquet'
-    gt_misreg = 'misregistration.npz'; gt_annot_mask = 'annotation_hepx.tif'; gt_annot = 'annotation.parquet'
-    gt_tx_origin = 'transcript_origin.parquet'; gt_taxonomy = 'taxonomy.csv'; gt_params = 'params.json'
-    nucleus_id = 'nucleus_id'; annotation_id = 'annotation_id'; annotation_error = 'annotation_error'
-    fine_type = 'fine_type'; coarse_type = 'coarse_type'; pannuke_class = 'pannuke_class'; pannuke_id = 'pannuke_id'
-    region = 'region'; st_status = 'st_status'; purity = 'purity'; n_true_nuclei = 'n_true_nuclei'
-    x_um = 'x_um'; y_um = 'y_um'; x_hepx = 'x_hepx'; y_hepx = 'y_hepx'; dx_um = 'dx_um'; dy_um = 'dy_um'
-    area_um2 = 'area_um2'; dapi_brightness = 'dapi_brightness'
-    morphology_stack = 'morphology.ome.tif'   # the z-stack a Xenium 1.x bundle names in experiment.xenium
-    gt_profiles = 'type_profiles.parquet'
-    # --- readers (stnb.io)
-    platform = 'platform'; xenium_platform = 'xenium'; cosmx = 'cosmx'; merscope = 'merscope'; hest = 'hest'
-    bundle = 'bundle'; morphology = 'morphology'; he_image = 'he_image'; alignment = 'alignment'
-    frame = 'frame'; origin_um = 'origin_um'; min_qv = 'min_qv'; target_sum = 'target_sum'
-    n_transcripts_tx = 'n_transcripts'                  # obs: transcripts counted (matrix built from transcripts)
-    ft_prefixes = {'NegControlProbe_': ft_neg_probe, 'NegControlCodeword_': ft_neg_codeword, 'UnassignedCodeword_': ft_unassigned,
-                   'BLANK_': ft_unassigned, 'DeprecatedCodeword_': ft_deprecated, 'Intergenic_': ft_genomic,
-                   'antisense_': ft_neg_probe, 'NegPrb': ft_neg_probe, 'SystemControl': ft_neg_codeword,
-                   'Blank-': ft_unassigned, 'FalseCode': ft_unassigned}   # control feature name prefix -> feature type
-    gene_ids = 'gene_ids'; feature_types = 'feature_types'
-    deprecated_codeword_counts = 'deprecated_codeword_counts'; genomic_control_counts = 'genomic_control_counts'
-    mpp_source = 'mpp_source'; xenium_px_per_um = 'xenium_px_per_um'
-    boundary_kinds = ('nucleus', 'cell')
-    # CosMx (NanoString SMI) flat files
-    cosmx_tx_suffix = 'tx_file.csv'; cosmx_fov_suffix = 'fov_positions_file.csv'; cosmx_labels_dir = 'CellLabels'
-    cosmx_fov = 'fov'; cosmx_cell = 'cell_ID'; cosmx_x = 'x_global_px'; cosmx_y = 'y_global_px'
-    cosmx_target = 'target'; cosmx_comp = 'CellComp'; label_agreement = 'label_agreement'
-    # MERSCOPE (Vizgen) outputs
-    merscope_tx = 'detected_transcripts.csv'; merscope_bounds_dir = 'cell_boundaries'; merscope_meta = 'cell_metadata.csv'
-    merscope_x = 'global_x'; merscope_y = 'global_y'; merscope_z = 'global_z'; merscope_gene = 'gene'
-    merscope_featuredata = 'featuredata'; merscope_coords = 'coordinates'; merscope_zindex = 'zIndex_'
-    # HEST-1k sample folder layout
-    hest_st = 'st'; hest_wsi = 'wsis'; hest_meta = 'metadata'; hest_nuclei = 'xenium_seg'
-    hest_nuclei_suffix = '_xenium_nucleus_seg.parquet'; hest_mpp = 'pixel_size_um_estimated'; geometry = 'geometry'
-    # --- registration (stnb.register)
-    registration = 'registration'                      # uns[K.stnb][K.registration]: transforms and scores
-    alignment_refined = 'alignment_refined'; alignment_vendor = 'alignment_vendor'
-    od_contrast = 'od_contrast'; frac_on_dark = 'frac_on_dark'; n_scored = 'n_scored'
-    score_before = 'score_before'; score_after = 'score_after'; work_mpp = 'work_mpp'; method = 'method'
-    src = 'src'; dst = 'dst'; matrix = 'matrix'; converged = 'converged'; response = 'response'
-    local_centres = 'local_centres'; local_shifts = 'local_shifts'; local_sigma = 'local_sigma'; local_weights = 'local_weights'
-    # --- masks and tiles (stnb.masks, stnb.tiles)
-    labels_zarr = 'labels_hepx.zarr'; n_labels = 'n_labels'; chunk = 'chunk'   # instance raster store and its attrs
-    qc_area = 'qc_area_um2'; qc_solidity = 'qc_solidity'; qc_circularity = 'qc_circularity'; qc_od_ratio = 'qc_od_ratio'
-    qc_ok = 'ok'; qc_no_polygon = 'no_polygon'; qc_few_counts = 'few_counts'; qc_small = 'small'; qc_large = 'large'
-    qc_shape = 'shape'; qc_registration = 'registration'; qc_outside = 'outside_he'
-    qc_reasons = (qc_ok, qc_no_polygon, qc_outside, qc_few_counts, qc_small, qc_large, qc_shape, qc_registration)
-    masks = 'masks'                                    # uns[K.stnb][K.masks]: QC thresholds and raster metadata
-    ignore_value = 'ignore_value'; margin_um = 'margin_um'; coverage_um = 'coverage_um'
-    run_h5ad = 'run.h5ad'; labels_table = 'labels.parquet'   # files written by stnb.masks.prepare_labels
-    # --- tile store (stnb.tiles)
-    store_json = 'store.json'; store_index = 'index.parquet'; store_samples = 'samples'
-    store_tiles = 'tiles.zarr'; store_cells = 'cells.parquet'; store_sample_index = 'tiles.parquet'
-    tile_image = 'image'; tile_inst = 'inst'; tile_ignore = 'ignore'; tile_type = 'type'   # arrays of a tile
-    type_target = 'type'; type_ignore = 'type_ignore'; soft_prefix = 'soft_'              # per-cell target slot
-    # --- cell typing (stnb.celltype)
-    ct_leiden = 'ct_leiden'; ct_markers = 'ct_markers'; ct_reference = 'ct_reference'; ct_image = 'ct_image'  # obs/uns keys
-    ct_methods = ('leiden', 'markers', 'reference', 'image_oriented')
-    ct_keys = dict(zip(ct_methods, (ct_leiden, ct_markers, ct_reference, ct_image)))   # default result key per method
-    ct_cluster_suffix = '_cluster'; ct_scores_suffix = '_scores'; ct_proba_suffix = '_proba'   # obs / obsm / obsm
-    ct_conf_suffix = '_conf'; ct_fine_suffix = '_fine'; ct_ignore_suffix = '_ignore'; ct_weight_suffix = '_weight'
-    ct_types = 'types'; ct_classes = 'classes'; ct_mapping = 'mapping'; ct_separability = 'separability'
-    ct_merge_tree = 'merge_tree'; ct_temperature = 'temperature'; ct_cluster_types = 'cluster_types'
-    ct_fine_separability = 'fine_separability'
-    markers_dir = 'markers'; mk_types = 'types'; mk_pos = 'pos'; mk_neg = 'neg'; mk_coarse = 'coarse'
-    ref_cell_type = 'cell_type'; ref_meta_cols = ('ct_idx', 'cell_type', 'atlas')   # reference/breast sc_breast.csv
-    control_prefixes = ('NegControlProbe_', 'NegControlCodeword_', 'BLANK_', 'UnassignedCodeword_',
-                        'DeprecatedCodeword_', 'antisense_', 'Intergenic_', 'NegControl')
-    tgt_name = 'type_name'; tgt_conf = 'type_conf'; tgt_weight = 'type_weight'   # targets table (with K.type_target, K.type_ignore, K.soft_prefix)
-    targets_file = 'celltype_targets.parquet'
-    # --- metrics and post-processing (stnb.metrics, stnb.postproc)
-    dice = 'dice'; aji = 'aji'; aji_plus = 'aji_plus'; dq = 'dq'; sq = 'sq'; pq = 'pq'   # per-image metrics
-    f1_d = 'f1_d'; precision_d = 'precision_d'; recall_d = 'recall_d'; f1_c = 'f1_c'; pq_c = 'pq_c'
-    mpq = 'mPQ'; bpq = 'bPQ'; type_acc = 'type_acc'; macro_f1 = 'macro_f1'; balanced_acc = 'balanced_acc'
-    confusion = 'confusion'; n_true = 'n_true'; n_pred = 'n_pred'; n_images = 'n_images'
-    n_tp = 'tp'; n_fp = 'fp'; n_fn = 'fn'; sum_iou = 'sum_iou'                         # detection counts
-    n_px = 'n_px'; fg_px_true = 'fg_px_true'; fg_px_pred = 'fg_px_pred'; areas_true = 'areas_true'; areas_pred = 'areas_pred'  # seg_diagnostics
-    fg_frac_true = 'fg_frac_true'; fg_frac_pred = 'fg_frac_pred'; fg_ratio = 'fg_ratio'; count_ratio = 'count_ratio'; area_ratio = 'area_ratio'
-    diag = 'diag'                                                                     # per-tile diagnostics in scoring results
-    n_fp_cls = 'fp_cls'; n_fn_cls = 'fn_cls'; n_fp_det = 'fp_det'; n_fn_det = 'fn_det'   # per-class counts (F_c)
-    class_counts = 'class_counts'; metric_classes = 'classes'
-    ci_lo = 'ci_lo'; ci_hi = 'ci_hi'; metric_value = 'value'
-    inst_type = 'inst_type'; inst_type_prob = 'inst_type_prob'; inst_area = 'area'     # postproc instance table
-    inst_cy = 'cy'; inst_cx = 'cx'
-    bench_metrics_json = 'bench_metrics.json'
-    # --- prepare (stnb.prepare)
-    panel_tissue_type = 'panel_tissue_type'; labels_dir = '_labels'
-    # --- model, inference, experiments (stnb.learn, stnb.infer, stnb.bench)
-    # --- inference (stnb.infer)
-    pred_labels = 'labels.zarr'; pred_table = 'nuclei.h5ad'; pred_geojson = 'nuclei.geojson'   # files of a prediction folder
-    infer = 'infer'                                    # uns[K.stnb][K.infer] and zarr attrs: config, model, image, transform, counts
-    model_px = 'model_px'                              # frame of the label raster: H&E resampled to the model's mpp
-    to_level0 = 'to_level0'; level0_mpp = 'level0_mpp'; pyramid_level = 'level'; image_path = 'image'
-    type_proba = 'type_proba'; inst_tile = 'tile_id'; area_px = 'area_px'   # obsm (n, C) mean class probabilities; obs
-    n_nuclei = 'n_nuclei'; n_tiles = 'n_tiles'; n_too_large = 'n_too_large'; n_duplicate = 'n_duplicate'; n_conflict_px = 'n_conflict_px'
-    band_rows = 'band_rows'                           # rows of the label band held in memory (peak)
-    x_model = 'x_model'; y_model = 'y_model'; spatial_model = 'spatial_model_px'   # centroid in the model frame (obs / obsm)
-    level0_shape = 'level0_shape'; infer_config = 'config'; prob_prefix = 'prob_'   # zarr attrs / uns; GeoJSON measurement prefix
-    # --- benchmark runner (stnb.bench)
-    bench_dir = 'bench'; runs_dir = 'runs'; bench_index = 'index'          # nbs/bench/ templates, runs/ results
-    out_dir = 'out_dir'                                                    # the parameter every template declares
-    env_json = 'env.json'; metrics_json = 'metrics.json'; status_json = 'status.json'; figures_dir = 'figures'
-    metrics_partial = 'metrics.partial.json'                               # what a failed run's metrics.json becomes
-    kernel_log = 'kernel.log'                                              # the template kernel's own stderr
-    run_status = 'status'; run_running = 'running'; run_ok = 'ok'; run_failed = 'failed'; run_error = 'error'
-    run_template = 'template'; run_start = 'start'; run_end = 'end'; run_wall_s = 'wall_s'
-    run_notebook = 'notebook'; run_traceback = 'traceback'                 # status.json fields (and K.params)
-    run_pid = 'pid'; run_interrupted = 'interrupted'                       # runner process; a 'running' run whose process is gone
-    env_packages = 'packages'; env_python = 'python'; env_device = 'device'; env_cpu_count = 'cpu_count'
-    env_git_commit = 'git_commit'; env_git_dirty = 'git_dirty'; env_host = 'host'   # env.json fields (and K.platform)
-    docs_dir = '_docs'; quarto_yml = '_quarto.yml'                         # offline docs build (tools/build_docs.py)
-    results_dir = 'results'; results_md = 'results.md'                     # published runs (committed) and a run's table
+    "Every key, file and column name stnb reads or writes, grouped by where it lives (`K.xenium.cells`, `K.obs.label_id`, `K.metric.pq`, ...)."
+    class frame:
+        "Coordinate frames (SCIENCE.md section 1): microns, Xenium pixels, H&E pixels."
+        um = 'um'; xpx = 'xpx'; hepx = 'hepx'
+        all = (um, xpx, hepx)
+    class xenium:
+        "A Xenium output bundle: its files, the fields of `experiment.xenium`, the platform's name."
+        experiment = 'experiment.xenium'
+        matrix_h5 = 'cell_feature_matrix.h5'; matrix_dir = 'cell_feature_matrix'; matrix_zarr = 'cell_feature_matrix.zarr.zip'
+        cells = 'cells'; nucleus_boundaries = 'nucleus_boundaries'; cell_boundaries = 'cell_boundaries'
+        transcripts = 'transcripts'
+        table_suffixes = ('.parquet', '.csv.gz', '.csv')                             # preferred first
+        morphology_focus = 'morphology_focus.ome.tif'; morphology_mip = 'morphology_mip.ome.tif'
+        morphology_focus_dir = 'morphology_focus'                                    # Xenium >= 2.0 writes morphology_focus/morphology_focus_0000.ome.tif
+        he_image_suffix = '_he_image.ome.tif'; he_alignment_suffix = '_he_imagealignment.csv'
+        pixel_size = 'pixel_size'; run_name = 'run_name'; region_name = 'region_name'; panel_name = 'panel_name'
+        analysis_sw_version = 'analysis_sw_version'; panel_num_targets = 'panel_num_targets_predesigned'
+        panel_tissue_type = 'panel_tissue_type'
+        morphology_stack = 'morphology.ome.tif'                                      # the z-stack a Xenium 1.x bundle names in experiment.xenium
+        name = 'xenium'
+        boundary_kinds = ('nucleus', 'cell')
+    class col:
+        "Columns of the Xenium tables: cells, nucleus and cell boundaries, transcripts."
+        cell_id = 'cell_id'; x_centroid = 'x_centroid'; y_centroid = 'y_centroid'
+        transcript_counts = 'transcript_counts'; control_probe_counts = 'control_probe_counts'
+        control_codeword_counts = 'control_codeword_counts'; unassigned_codeword_counts = 'unassigned_codeword_counts'
+        total_counts = 'total_counts'; cell_area = 'cell_area'; nucleus_area = 'nucleus_area'
+        vertex_x = 'vertex_x'; vertex_y = 'vertex_y'
+        transcript_id = 'transcript_id'; overlaps_nucleus = 'overlaps_nucleus'; feature_name = 'feature_name'
+        x_location = 'x_location'; y_location = 'y_location'; z_location = 'z_location'; qv = 'qv'
+        unassigned_cell = 'UNASSIGNED'; unassigned_cell_int = -1
+        fov_name = 'fov_name'; nucleus_distance = 'nucleus_distance'                 # transcripts columns Xenium writes too
+        deprecated_codeword_counts = 'deprecated_codeword_counts'; genomic_control_counts = 'genomic_control_counts'
+    class h5:
+        "The 10x HDF5 matrix layout (`cell_feature_matrix.h5`)."
+        matrix = 'matrix'; data = 'data'; indices = 'indices'; indptr = 'indptr'; shape = 'shape'
+        barcodes = 'barcodes'; features = 'features'; id = 'id'; name = 'name'
+        feature_type = 'feature_type'; genome = 'genome'; tag_keys = '_all_tag_keys'
+    class ft:
+        "Feature types of a panel and the name prefixes of control features."
+        gene = 'Gene Expression'; neg_probe = 'Negative Control Probe'; neg_codeword = 'Negative Control Codeword'
+        unassigned = 'Unassigned Codeword'; deprecated = 'Deprecated Codeword'; genomic = 'Genomic Control'
+        prefixes = {'NegControlProbe_': neg_probe, 'NegControlCodeword_': neg_codeword, 'UnassignedCodeword_': unassigned,
+                       'BLANK_': unassigned, 'DeprecatedCodeword_': deprecated, 'Intergenic_': genomic,
+                       'antisense_': neg_probe, 'NegPrb': neg_probe, 'SystemControl': neg_codeword,
+                       'Blank-': unassigned, 'FalseCode': unassigned}
+        control_prefixes = ('NegControlProbe_', 'NegControlCodeword_', 'BLANK_', 'UnassignedCodeword_',
+                            'DeprecatedCodeword_', 'antisense_', 'Intergenic_', 'NegControl')
+    class obs:
+        "Slots of a run's AnnData: cell columns (obs), var columns, layers and obsm arrays."
+        counts = 'counts'                                                            # layers: raw counts
+        spatial = 'spatial'                                                          # obsm: centroids in um (spatialdata-io convention)
+        spatial_xpx = 'spatial_xpx'; spatial_hepx = 'spatial_hepx'                   # obsm: centroids in other frames
+        label_id = 'label_id'                                                        # obs: id of the nucleus in the instance raster
+        n_counts = 'n_counts'; n_genes = 'n_genes'; control_rate = 'control_probe_rate'
+        sample = 'sample'; organ = 'organ'
+        qc_pass = 'qc_pass'; qc_reason = 'qc_reason'                                 # obs: nucleus QC of the label raster (stnb.masks.nucleus_qc)
+        cell_qc = 'cell_qc'; pass_suffix = '_pass'; reason_suffix = '_reason'        # obs: expression QC of stnb.celltype.qc_cells (key_added + suffix)
+        colors_suffix = '_colors'
+        gene_ids = 'gene_ids'; feature_types = 'feature_types'
+        label_agreement = 'label_agreement'
+    class uns:
+        "Keys of `uns['stnb']` (what stnb records about a run: frames, pixel sizes, provenance) and the other uns entries."
+        stnb = 'stnb'                                                                # uns: stnb metadata (frames, mpp, provenance)
+        xenium = 'xenium'                                                            # uns: experiment.xenium contents
+        mpp = 'mpp'; params = 'params'
+        platform = 'platform'
+        bundle = 'bundle'; morphology = 'morphology'; he_image = 'he_image'; alignment = 'alignment'
+        frame = 'frame'; origin_um = 'origin_um'; target_sum = 'target_sum'
+        mpp_source = 'mpp_source'
+        registration = 'registration'                                                # uns[K.uns.stnb][K.uns.registration]: transforms and scores
+        masks = 'masks'                                                              # uns[K.uns.stnb][K.uns.masks]: QC thresholds and raster metadata
+        infer = 'infer'                                                              # uns[K.uns.stnb][K.uns.infer] and zarr attrs: config, model, image, transform, counts
+    class label:
+        "Values in label rasters and targets."
+        ignore = -1                                                                  # IGNORE value in label rasters and targets
+        background = 0
+    class sim:
+        "The simulator's ground truth (`stnb.data.synth`): files of `ground_truth/` and their columns."
+        dir = 'ground_truth'
+        nuclei_mask = 'nuclei_hepx.tif'; nuclei = 'nuclei.parquet'; st_cells = 'st_cells.parquet'
+        misreg = 'misregistration.npz'; annot_mask = 'annotation_hepx.tif'; annot = 'annotation.parquet'
+        tx_origin = 'transcript_origin.parquet'; taxonomy = 'taxonomy.csv'; params_json = 'params.json'
+        nucleus_id = 'nucleus_id'; annotation_id = 'annotation_id'; annotation_error = 'annotation_error'
+        fine_type = 'fine_type'; coarse_type = 'coarse_type'; pannuke_class = 'pannuke_class'; pannuke_id = 'pannuke_id'
+        region = 'region'; st_status = 'st_status'; purity = 'purity'; n_true_nuclei = 'n_true_nuclei'
+        x_um = 'x_um'; y_um = 'y_um'; x_hepx = 'x_hepx'; y_hepx = 'y_hepx'; dx_um = 'dx_um'; dy_um = 'dy_um'
+        area_um2 = 'area_um2'; dapi_brightness = 'dapi_brightness'
+        profiles = 'type_profiles.parquet'
+    class cosmx:
+        "A CosMx (NanoString SMI) export: flat files and their columns."
+        name = 'cosmx'
+        tx_suffix = 'tx_file.csv'; fov_suffix = 'fov_positions_file.csv'; labels_dir = 'CellLabels'
+        fov = 'fov'; cell = 'cell_ID'; x = 'x_global_px'; y = 'y_global_px'
+        target = 'target'
+    class merscope:
+        "A MERSCOPE (Vizgen) output folder: files and columns."
+        name = 'merscope'
+        tx = 'detected_transcripts.csv'; bounds_dir = 'cell_boundaries'
+        x = 'global_x'; y = 'global_y'; z = 'global_z'; gene = 'gene'
+        featuredata = 'featuredata'; coords = 'coordinates'; zindex = 'zIndex_'
+    class hest:
+        "A HEST-1k sample: folder layout and fields."
+        name = 'hest'
+        st = 'st'; wsi = 'wsis'; meta = 'metadata'; nuclei = 'xenium_seg'
+        nuclei_suffix = '_xenium_nucleus_seg.parquet'; mpp = 'pixel_size_um_estimated'; geometry = 'geometry'
+    class reg:
+        "What `stnb.register` records under `uns['stnb']['registration']`: transforms, scores, the local refinement."
+        alignment_refined = 'alignment_refined'; alignment_vendor = 'alignment_vendor'
+        od_contrast = 'od_contrast'; frac_on_dark = 'frac_on_dark'; n_scored = 'n_scored'
+        score_before = 'score_before'; score_after = 'score_after'; work_mpp = 'work_mpp'; method = 'method'
+        matrix = 'matrix'; converged = 'converged'; response = 'response'
+        local_centres = 'local_centres'; local_shifts = 'local_shifts'; local_sigma = 'local_sigma'; local_weights = 'local_weights'
+    class masks:
+        "The instance raster of `stnb.masks` and its files, and the nucleus QC measurements."
+        labels_zarr = 'labels_hepx.zarr'; n_labels = 'n_labels'; chunk = 'chunk'     # instance raster store and its attrs
+        qc_area = 'qc_area_um2'; qc_solidity = 'qc_solidity'; qc_circularity = 'qc_circularity'; qc_od_ratio = 'qc_od_ratio'
+        ignore_value = 'ignore_value'; margin_um = 'margin_um'; coverage_um = 'coverage_um'
+        run_h5ad = 'run.h5ad'; labels_table = 'labels.parquet'                       # files written by stnb.masks.prepare_labels
+        labels_dir = '_labels'
+    class qc:
+        "Reasons of the nucleus QC (`stnb.masks.nucleus_qc`), in the order they are checked."
+        ok = 'ok'; no_polygon = 'no_polygon'; few_counts = 'few_counts'; small = 'small'; large = 'large'
+        shape = 'shape'; registration = 'registration'; outside = 'outside_he'
+        reasons = (ok, no_polygon, outside, few_counts, small, large, shape, registration)
+    class store:
+        "A tile store (`stnb.tiles`): its files, the columns of its index and the arrays of a tile."
+        json = 'store.json'; index = 'index.parquet'; samples = 'samples'
+        tiles = 'tiles.zarr'; cells = 'cells.parquet'; sample_index = 'tiles.parquet'
+        tile_id = 'tile_id'; row = 'row'; y0 = 'y0'; x0 = 'x0'; tile = 'tile'; mpp = 'mpp'; n_nuclei = 'n_nuclei'; ignore_frac = 'ignore_frac'   # index columns (with K.obs.sample, K.obs.organ)
+        image = 'image'; inst = 'inst'; ignore = 'ignore'; type = 'type'             # arrays of a tile
+    class target:
+        "The per-cell target slot of a tile store and the targets table of `stnb.celltype`."
+        type = 'type'; ignore = 'type_ignore'; soft_prefix = 'soft_'                 # per-cell target slot
+        name = 'type_name'; conf = 'type_conf'; weight = 'type_weight'               # targets table (with K.target.type, K.target.ignore, K.target.soft_prefix)
+        file = 'celltype_targets.parquet'
+    class ct:
+        "Cell typing (`stnb.celltype`): result keys per method, their suffixes, and the fields of `uns[key]`."
+        leiden = 'ct_leiden'; markers = 'ct_markers'; reference = 'ct_reference'; image = 'ct_image' # obs/uns keys
+        methods = ('leiden', 'markers', 'reference', 'image_oriented')
+        keys = dict(zip(methods, (leiden, markers, reference, image)))               # default result key per method
+        cluster_suffix = '_cluster'; scores_suffix = '_scores'; proba_suffix = '_proba' # obs / obsm / obsm
+        conf_suffix = '_conf'; fine_suffix = '_fine'; ignore_suffix = '_ignore'; weight_suffix = '_weight'
+        types = 'types'; classes = 'classes'; mapping = 'mapping'; separability = 'separability'
+        merge_tree = 'merge_tree'; temperature = 'temperature'; cluster_types = 'cluster_types'
+        fine_separability = 'fine_separability'
+        ref_cell_type = 'cell_type'; ref_meta_cols = ('ct_idx', 'cell_type', 'atlas') # reference/breast sc_breast.csv
+    class markers:
+        "A marker panel folder (`stnb/markers/*.json`) and its fields."
+        dir = 'markers'; types = 'types'; pos = 'pos'; neg = 'neg'; coarse = 'coarse'
+    class metric:
+        "Metrics (`stnb.metrics`): per-image scores, counts, diagnostics, intervals."
+        dice = 'dice'; aji = 'aji'; aji_plus = 'aji_plus'; dq = 'dq'; sq = 'sq'; pq = 'pq' # per-image metrics
+        f1_d = 'f1_d'; precision_d = 'precision_d'; recall_d = 'recall_d'; f1_c = 'f1_c'; pq_c = 'pq_c'
+        mpq = 'mPQ'; bpq = 'bPQ'; type_acc = 'type_acc'; macro_f1 = 'macro_f1'; balanced_acc = 'balanced_acc'
+        confusion = 'confusion'; n_true = 'n_true'; n_pred = 'n_pred'; n_images = 'n_images'
+        tp = 'tp'; fp = 'fp'; fn = 'fn'; sum_iou = 'sum_iou'                         # detection counts
+        n_px = 'n_px'; fg_px_true = 'fg_px_true'; fg_px_pred = 'fg_px_pred'; areas_true = 'areas_true'; areas_pred = 'areas_pred' # seg_diagnostics
+        fg_frac_true = 'fg_frac_true'; fg_frac_pred = 'fg_frac_pred'; fg_ratio = 'fg_ratio'; count_ratio = 'count_ratio'; area_ratio = 'area_ratio'
+        diag = 'diag'                                                                # per-tile diagnostics in scoring results
+        fp_cls = 'fp_cls'; fn_cls = 'fn_cls'; fp_det = 'fp_det'; fn_det = 'fn_det'   # per-class counts (F_c)
+        class_counts = 'class_counts'; classes = 'classes'
+        ci_lo = 'ci_lo'; ci_hi = 'ci_hi'; value = 'value'
+        bench_json = 'bench_metrics.json'
+    class inst:
+        "Columns of the instance table of `stnb.postproc.instances_from_maps`."
+        type = 'inst_type'; type_prob = 'inst_type_prob'; area = 'area'              # postproc instance table
+        cy = 'cy'; cx = 'cx'
+    class pred:
+        "A prediction folder (`stnb.infer`): its files, the nucleus table's columns, the zarr and uns attributes, scanpy's `uns['spatial']` layout, OME-NGFF keys."
+        labels = 'labels.zarr'; table = 'nuclei.h5ad'; geojson = 'nuclei.geojson'    # files of a prediction folder
+        model_px = 'model_px'                                                        # frame of the label raster: H&E resampled to the model's mpp
+        to_level0 = 'to_level0'; level0_mpp = 'level0_mpp'; level = 'level'; image = 'image'
+        type_proba = 'type_proba'; tile_id = 'tile_id'; area_px = 'area_px'          # obsm (n, C) mean class probabilities; obs
+        n_nuclei = 'n_nuclei'; n_tiles = 'n_tiles'; n_too_large = 'n_too_large'; n_duplicate = 'n_duplicate'; n_conflict_px = 'n_conflict_px'
+        band_rows = 'band_rows'                                                      # rows of the label band held in memory (peak)
+        x_model = 'x_model'; y_model = 'y_model'; spatial_model = 'spatial_model_px' # centroid in the model frame (obs / obsm)
+        level0_shape = 'level0_shape'; config = 'config'; prob_prefix = 'prob_'      # zarr attrs / uns; GeoJSON measurement prefix
+        overlay = 'overlay.png'                                              # the thumbnail with nucleus outlines coloured by class
+        images = 'images'; hires = 'hires'; scalefactors = 'scalefactors'    # uns['spatial'][library_id], the Visium layout scanpy/squidpy read
+        hires_scalef = 'tissue_hires_scalef'; spot_diameter = 'spot_diameter_fullres'
+        multiscales = 'multiscales'; image_label = 'image-label'; ngff_version = '0.4'   # OME-NGFF group attributes
+        simplify = 'geojson_simplify_px'; thumb_mpp = 'thumb_mpp'; n_levels = 'n_label_levels'   # run attributes (zarr attrs and uns)
+        n_edge_dropped = 'n_edge_dropped'; margin_um = 'margin_um'                           # edge instances dropped by their tile; the margin in um
+    class run:
+        "A benchmark run folder (`stnb.bench`): templates, files, the fields of `status.json`."
+        bench_dir = 'bench'; runs_dir = 'runs'; bench_index = 'index'                # nbs/bench/ templates, runs/ results
+        out_dir = 'out_dir'                                                          # the parameter every template declares
+        env_json = 'env.json'; metrics_json = 'metrics.json'; status_json = 'status.json'; figures_dir = 'figures'
+        metrics_partial = 'metrics.partial.json'                                     # what a failed run's metrics.json becomes
+        kernel_log = 'kernel.log'                                                    # the template kernel's own stderr
+        status = 'status'; running = 'running'; ok = 'ok'; failed = 'failed'; error = 'error'
+        template = 'template'; start = 'start'; end = 'end'; wall_s = 'wall_s'
+        notebook = 'notebook'; traceback = 'traceback'                               # status.json fields (and K.uns.params)
+        pid = 'pid'; interrupted = 'interrupted'                                     # runner process; a 'running' run whose process is gone
+        quarto_yml = '_quarto.yml'                               # offline docs build (tools/build_docs.py)
+        results_dir = 'results'; results_md = 'results.md'                           # published runs (committed) and a run's table
+    class env:
+        "The fields of a run's `env.json`."
+        packages = 'packages'; python = 'python'; device = 'device'; cpu_count = 'cpu_count'
+        git_commit = 'git_commit'; git_dirty = 'git_dirty'; host = 'host'            # env.json fields (and K.uns.platform)
 
 # %% ../nbs/00_core.ipynb #2965f584
-class _KPred:
-    "Names in a prediction folder (`stnb.infer`) besides its files: the overview PNG, scanpy's `uns['spatial']` layout, OME-NGFF keys, run attributes."
-    overlay = 'overlay.png'                                              # the thumbnail with nucleus outlines coloured by class
-    images = 'images'; hires = 'hires'; scalefactors = 'scalefactors'    # uns['spatial'][library_id], the Visium layout scanpy/squidpy read
-    hires_scalef = 'tissue_hires_scalef'; spot_diameter = 'spot_diameter_fullres'
-    multiscales = 'multiscales'; image_label = 'image-label'; ngff_version = '0.4'   # OME-NGFF group attributes
-    simplify = 'geojson_simplify_px'; thumb_mpp = 'thumb_mpp'; n_levels = 'n_label_levels'   # run attributes (zarr attrs and uns)
-    n_edge_dropped = 'n_edge_dropped'; margin_um = 'margin_um'                           # edge instances dropped by their tile; the margin in um
-K.pred = _KPred
-
 class _KCohort:
     "Column names of the cohort table, file names of a cohort folder, slide file suffixes."
     slide = 'slide'; path = 'path'; nuclei = 'nuclei'; seconds = 'seconds'; note = 'note'
     worker = 'worker'; started = 'started'; peak_mb = 'peak_mb'
-    skipped = 'skipped'                       # status of a slide whose outputs were complete (with K.run_ok, K.run_failed)
+    skipped = 'skipped'                       # status of a slide whose outputs were complete (with K.run.ok, K.run.failed)
     cohort_csv = 'cohort.csv'                 # the summary table in `out`
-    slot = 'slide'                            # dask worker resource: one slide per worker at a time
     model_pkl = '.stnb-cohort-model'          # in-memory model handed to the workers through `out`
     slide_suffixes = ('.svs', '.tif', '.tiff', '.ndpi', '.scn', '.bif', '.qptiff', '.btf')   # what `list_slides` takes from a folder
-    columns = (slide, K.run_status, nuclei, seconds, K.run_error, path, worker, started, peak_mb, note)
+    columns = (slide, K.run.status, nuclei, seconds, K.run.error, path, worker, started, peak_mb, note)
 K.cohort = _KCohort
 
 class _KNapari:
@@ -225,8 +251,8 @@ class _KSdata:
     "Names in the SpatialData of a prediction: its coordinate system, the elements (after the slide), the table's keys, the channels."
     cs = 'global'                                                   # the one coordinate system, in um (spatialdata's default name)
     image = 'image'; labels = 'nucleus_labels'; shapes = 'nucleus_boundaries'   # element '{slide}_{suffix}', as spatialdata-io names Xenium's
-    table = 'table'; region_key = 'region'                          # the table annotates the labels element; its instance key is K.label_id
-    channels = ['r', 'g', 'b']; var = 'image'                       # the H&E's channel names; the data variable of each pyramid level
+    table = 'table'; region_key = 'region'                          # the table annotates the labels element; its instance key is K.obs.label_id
+    channels = ['r', 'g', 'b']                                     # the H&E's channel names (`image` also names the data variable of each pyramid level)
     module = 'spatialdata'
 K.sdata = _KSdata
 
@@ -243,9 +269,9 @@ class _KQupath:
     polygon = 'Polygon'; multipolygon = 'MultiPolygon'; geometry_collection = 'GeometryCollection'
     ignore_class = 'Ignore*'; region_class = 'Region*'   # QuPath's built-in classes: pixels to leave out; the area that was annotated
     overlap_rules = ('smallest', 'first', 'last', 'error')
-    # columns of the object and nucleus tables (with K.label_id, K.tgt_name, K.type_target, K.type_ignore, K.area_px, ...)
-    feature_index = 'feature'; object_id = 'object_id'; col_object_type = 'object_type'; color_col = 'color'
-    geom = 'geometry'; n_parts = 'n_parts'; repaired = 'repaired'; clipped = 'clipped'; overlap_px = 'overlap_px'
+    # columns of the object and nucleus tables (with K.obs.label_id, K.target.name, K.target.type, K.target.ignore, K.pred.area_px, ...)
+    feature_index = 'feature'; object_id = 'object_id'; col_object_type = 'object_type'
+    n_parts = 'n_parts'; repaired = 'repaired'; clipped = 'clipped'; overlap_px = 'overlap_px'
     role = 'role'; nucleus = 'nucleus'; region = 'region'; ignore = 'ignore'      # what an object is for
     export_fix = 'in QuPath: File > Export objects as GeoJSON, with Export as FeatureCollection ticked'
 K.qupath = _KQupath
@@ -295,11 +321,11 @@ def check_param(ok:bool,        # the condition that must hold
     "Raise `ParamError` naming `name` and `value` unless `ok`."
     if not ok: raise ParamError(f"invalid value {value!r} for {name}", file=file, field=name, fix=fix)
 
-def check_frame(expected:str,   # the frame the code needs (one of `K.frames`)
+def check_frame(expected:str,   # the frame the code needs (one of `K.frame.all`)
                 got:str,        # the frame the data is in
                 what:str='coordinates'):  # what is being checked, for the message
     "Raise `FrameError` unless `got == expected`; both must be known frames."
-    for f in (expected, got): check_param(f in K.frames, 'frame', f, f"one of {K.frames}")
+    for f in (expected, got): check_param(f in K.frame.all, 'frame', f, f"one of {K.frame.all}")
     if got != expected:
         raise FrameError(f"{what} are in frame {got!r} but {expected!r} is required", field=what,
                          fix=f"transform them with stnb.register from {got!r} to {expected!r} first")

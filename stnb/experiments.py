@@ -33,21 +33,21 @@ __all__ = ['SEG_KEYS', 'HOVERNET_CONSEP', 'DIAG_KEYS', 'POSTPROC_GRID', 'manual_
 # %% ../nbs/13_experiments.ipynb #7450d8eb
 def _he(bundle:Path) -> LazyImage:
     he_path, _ = find_he(bundle)
-    if he_path is None: raise MissingFileError('no H&E image in the bundle', file=bundle, field=K.he_image_suffix, fix='simulate it with stnb.data.synth')
-    gp = bundle/K.ground_truth/K.gt_params
+    if he_path is None: raise MissingFileError('no H&E image in the bundle', file=bundle, field=K.xenium.he_image_suffix, fix='simulate it with stnb.data.synth')
+    gp = bundle/K.sim.dir/K.sim.params_json
     fb = json.loads(gp.read_text()).get('he_mpp') if gp.exists() else None
-    return LazyImage(he_path, fallback_mpp=fb, frame=K.hepx)
+    return LazyImage(he_path, fallback_mpp=fb, frame=K.frame.hepx)
 
 def _gt(bundle:Path, name:str) -> Path:
-    p = Path(bundle)/K.ground_truth/name
+    p = Path(bundle)/K.sim.dir/name
     if not p.exists(): raise MissingFileError('ground truth missing (a real run has none)', file=p, fix='use a bundle made by stnb.data.synth')
     return p
 
 def _truth(bundle:Path) -> tuple:
     "The true nucleus mask of a bundle, the nucleus ids and their PanNuke class ids."
-    lab = tifffile.imread(_gt(bundle, K.gt_nuclei_mask)).astype(np.int32)
-    nuc = pd.read_parquet(_gt(bundle, K.gt_nuclei)); pid = {v: k for k, v in PANNUKE.items()}
-    return lab, nuc[K.nucleus_id].to_numpy(np.int64), nuc[K.pannuke_class].map(pid).to_numpy(np.int64)
+    lab = tifffile.imread(_gt(bundle, K.sim.nuclei_mask)).astype(np.int32)
+    nuc = pd.read_parquet(_gt(bundle, K.sim.nuclei)); pid = {v: k for k, v in PANNUKE.items()}
+    return lab, nuc[K.sim.nucleus_id].to_numpy(np.int64), nuc[K.sim.pannuke_class].map(pid).to_numpy(np.int64)
 
 def manual_sample(store,              # tile store (manual supervision)
                   bundle,             # simulated bundle
@@ -61,15 +61,15 @@ def manual_sample(store,              # tile store (manual supervision)
     bundle = Path(bundle)
     he = _he(bundle)
     if labels == 'annotation':
-        lab = tifffile.imread(_gt(bundle, K.gt_annot_mask)).astype(np.int32)
-        tab = pd.read_parquet(_gt(bundle, K.gt_annot))
-        ids, cls = tab[K.annotation_id].to_numpy(np.int64), tab[K.pannuke_id].to_numpy(np.int64)
+        lab = tifffile.imread(_gt(bundle, K.sim.annot_mask)).astype(np.int32)
+        tab = pd.read_parquet(_gt(bundle, K.sim.annot))
+        ids, cls = tab[K.sim.annotation_id].to_numpy(np.int64), tab[K.sim.pannuke_id].to_numpy(np.int64)
     else: lab, ids, cls = _truth(bundle)
-    organ = organ or json.loads(_gt(bundle, K.gt_params).read_text()).get(K.organ, 'unknown')
+    organ = organ or json.loads(_gt(bundle, K.sim.params_json).read_text()).get(K.obs.organ, 'unknown')
     image, inst = Resampled(he, he.mpp, mpp), Resampled(lab, he.mpp, mpp, labels=True)
-    write_sample(store, bundle.name, image, inst, mpp=mpp, organ=organ, cells=pd.DataFrame({K.label_id: ids}), tile=tile,
+    write_sample(store, bundle.name, image, inst, mpp=mpp, organ=organ, cells=pd.DataFrame({K.obs.label_id: ids}), tile=tile,
                  overwrite=overwrite, show=False)
-    set_cell_targets(store, bundle.name, pd.DataFrame({K.type_target: cls}, index=ids), PANNUKE_CLASSES)
+    set_cell_targets(store, bundle.name, pd.DataFrame({K.target.type: cls}, index=ids), PANNUKE_CLASSES)
 
 # %% ../nbs/13_experiments.ipynb #ae30c824
 def truth_tiles(bundle,               # simulated bundle
@@ -93,7 +93,7 @@ def score_tile(t:dict,               # a test tile (`truth_tiles`, `cpm15_tiles`
                pred_inst:np.ndarray,  # predicted instances of the tile
                pred_type=None,        # predicted per-pixel classes (with `classes`)
                classes:list=None) -> dict:  # classes to score (None: class-agnostic)
-    "`nucleus_metrics` of one tile's prediction (padding ignored), with its `seg_diagnostics` under `K.diag`."
+    "`nucleus_metrics` of one tile's prediction (padding ignored), with its `seg_diagnostics` under `K.metric.diag`."
     return nucleus_metrics(t['inst'], pred_inst, t['type'] if classes else None, pred_type if classes else None,
                            ignore=t['pad'], classes=classes, diag=True)
 
@@ -124,15 +124,15 @@ def score_classical(tiles:list,       # test tiles that carry their 'mpp' (`trut
         res.append(score_tile(t, p))
     return res
 
-SEG_KEYS = [K.dice, K.aji, K.pq, K.dq, K.sq, K.f1_d, K.precision_d, K.recall_d]
-HOVERNET_CONSEP = {K.dice: 0.853, K.aji: 0.571, K.pq: 0.547}   # published HoVer-Net on CoNSeP test (Graham et al. 2019, Table 2; GPU, pretrained encoder)
-DIAG_KEYS = [K.fg_frac_true, K.fg_frac_pred, K.fg_ratio, K.count_ratio, K.area_ratio]
+SEG_KEYS = [K.metric.dice, K.metric.aji, K.metric.pq, K.metric.dq, K.metric.sq, K.metric.f1_d, K.metric.precision_d, K.metric.recall_d]
+HOVERNET_CONSEP = {K.metric.dice: 0.853, K.metric.aji: 0.571, K.metric.pq: 0.547}   # published HoVer-Net on CoNSeP test (Graham et al. 2019, Table 2; GPU, pretrained encoder)
+DIAG_KEYS = [K.metric.fg_frac_true, K.metric.fg_frac_pred, K.metric.fg_ratio, K.metric.count_ratio, K.metric.area_ratio]
 
 def summarise(results:list) -> dict:
     "Dataset-level segmentation metrics of per-tile results (`SEG_KEYS`) and, where the results carry them, the diagnostics (`DIAG_KEYS`)."
     agg = dataset_metrics(results)
     out = {k: float(agg[k]) for k in SEG_KEYS if k in agg}
-    if all(K.diag in r for r in results): out.update(diagnostics_summary([r[K.diag] for r in results]))
+    if all(K.metric.diag in r for r in results): out.update(diagnostics_summary([r[K.metric.diag] for r in results]))
     return out
 
 def mean_ci(values, level:float=0.95) -> dict:
@@ -198,13 +198,13 @@ def consep_store(store,                      # tile store folder (created)
                  images:list=None) -> TileStore:  # source-image numbers (default: all)
     "A tile store of CoNSeP tiles at `mpp`: one sample per tile, organ = its source image, the four CoNSeP classes as targets."
     store = Path(store)
-    if (store/K.store_json).exists(): raise ParamError('the store exists', file=store, field='store', fix='pass a new folder (or delete this one)')
+    if (store/K.store.json).exists(): raise ParamError('the store exists', file=store, field='store', fix='pass a new folder (or delete this one)')
     for n in progress(consep_names(split, images), comment='CoNSeP tiles', show=None):
         img, inst, cls = read_consep(split, n)
         ri = Resampled(inst, CONSEP_MPP, mpp, labels=True)
         write_sample(store, n, Resampled(img, CONSEP_MPP, mpp), ri, mpp=mpp, organ=n.rsplit('_', 1)[0], tile=ri.shape[0], min_valid=0.0, show=False)
         ids = np.unique(ri[:, :]); ids = ids[ids > 0]          # the nuclei that survive the resampling
-        set_cell_targets(store, n, pd.DataFrame({K.type_target: _consep_types(inst, cls, ids)}, index=ids), CONSEP_CLASS_NAMES)
+        set_cell_targets(store, n, pd.DataFrame({K.target.type: _consep_types(inst, cls, ids)}, index=ids), CONSEP_CLASS_NAMES)
     return open_tile_store(store)
 
 # %% ../nbs/13_experiments.ipynb #5cd09bfd
@@ -242,8 +242,8 @@ def tune_postproc(model, tiles:list, grid:dict=None, bs:int=8, tta:bool=False) -
     rows = []
     for vals in itertools.product(*grid.values()):
         pp = dict(zip(grid, vals)); s = summarise(score_maps(tiles, maps, pp))
-        rows.append(dict(**pp, **{k: s[k] for k in (K.pq, K.aji, K.f1_d)}))
-    tab = pd.DataFrame(rows).sort_values(K.pq, ascending=False, kind='stable').reset_index(drop=True)
+        rows.append(dict(**pp, **{k: s[k] for k in (K.metric.pq, K.metric.aji, K.metric.f1_d)}))
+    tab = pd.DataFrame(rows).sort_values(K.metric.pq, ascending=False, kind='stable').reset_index(drop=True)
     return {k: type(grid[k][0])(tab.loc[0, k]) for k in grid}, tab
 
 # %% ../nbs/13_experiments.ipynb #2594cf5b
@@ -284,7 +284,7 @@ def supervision_verdict(diff:dict,              # `mean_ci` of the paired differ
 def compare_supervision(per_seed:pd.DataFrame,          # one row per seed, arm and test set, metric columns; B0 as an arm
                         test:str='test',                # column naming the test set
                         arms=('st', 'manual'),          # (first arm, second arm): the claim is first >= second
-                        keys=(K.dice, K.aji, K.pq, K.f1_d),  # metrics compared
+                        keys=(K.metric.dice, K.metric.aji, K.metric.pq, K.metric.f1_d),  # metrics compared
                         floor:str='B0') -> pd.DataFrame:     # the arm that is the floor (None: no floor check)
     "Per test set (and pooled) and metric: arm means, the floor, the paired difference with its interval, and the verdict."
     for c in ('seed', 'arm', test, *keys):
@@ -295,7 +295,7 @@ def compare_supervision(per_seed:pd.DataFrame,          # one row per seed, arm 
     m = lambda g, arm, k: float(g.loc[g['arm'] == arm, k].mean())
     pairs = lambda g, k: (g.pivot_table(index=['seed', test], columns='arm', values=k)[[a, b]].dropna())
     rows, groups = [], [(t, g, False) for t, g in per_seed.groupby(test, sort=False)]
-    low = {t: [x for x in (a, b) if floor and not m(g, x, K.pq) > m(g, floor, K.pq)] for t, g, _ in groups}
+    low = {t: [x for x in (a, b) if floor and not m(g, x, K.metric.pq) > m(g, floor, K.metric.pq)] for t, g, _ in groups}
     if len(groups) > 1: groups.append(('all', per_seed, True))   # pooled over the test sets
     for t, g, pooled in groups:
         for k in keys:
@@ -303,7 +303,7 @@ def compare_supervision(per_seed:pd.DataFrame,          # one row per seed, arm 
             if pooled and floor and any(low.values()):
                 v = 'inconclusive: ' + '; '.join(f"{' and '.join(l)} below the B0 floor on {tt}" for tt, l in low.items() if l)
             else:
-                v = supervision_verdict(d, {x: m(g, x, K.pq) for x in (a, b)} if floor else None, m(g, floor, K.pq) if floor else None)
+                v = supervision_verdict(d, {x: m(g, x, K.metric.pq) for x in (a, b)} if floor else None, m(g, floor, K.metric.pq) if floor else None)
             rows.append({test: t, 'metric': k, a: m(g, a, k), b: m(g, b, k), floor or 'floor': m(g, floor, k) if floor else np.nan,
                          'diff': d['mean'], 'diff_lo': d['lo'], 'diff_hi': d['hi'], 'pairs': d['n'],
                          'ahead': int((p[a] > p[b]).sum()), 'verdict': v})
@@ -313,7 +313,7 @@ def compare_supervision(per_seed:pd.DataFrame,          # one row per seed, arm 
 def rescore_e1(run,                    # an E1 run folder (`stnb-bench main` or `e1_real`) with its models kept
                postproc:dict=None) -> pd.DataFrame:  # `instances_from_maps` keywords over `postproc_for_mpp(model mpp)`
     "Per seed, arm (st, manual, B0) and test set ('test'): the segmentation metrics of the run's kept models under `postproc`."
-    run = Path(run); mfile = run/K.metrics_json
+    run = Path(run); mfile = run/K.run.metrics_json
     if not mfile.exists(): raise MissingFileError('not a finished run (no metrics.json)', file=mfile, fix='give the folder of an E1 run made by stnb-bench')
     m = json.loads(mfile.read_text()); prm = m.get('params', {})
     if m.get('experiment') not in ('E1', 'E1-real'): raise SchemaError(f"run of experiment {m.get('experiment')!r}, not E1", file=mfile, field='experiment', fix='give a main or e1_real run')
@@ -373,15 +373,15 @@ def label_fractions(store,                 # tile store folder or TileStore
     for s in ts.samples:
         c = dict(nucleus=0, background=0, ignore=0, bg_true_nuc=0, nuc_true_bg=0, ign_true_nuc=0)
         tt = {(t['y0'], t['x0']): t for t in (truth or {}).get(s, [])}
-        for r in ts.index[ts.index[K.sample] == s].itertuples():
-            t = ts[int(r.tile_id)]; ign = t[K.tile_ignore]; nuc = (t[K.tile_inst] > 0) & ~ign; bg = ~nuc & ~ign
+        for r in ts.index[ts.index[K.obs.sample] == s].itertuples():
+            t = ts[int(r.tile_id)]; ign = t[K.store.ignore]; nuc = (t[K.store.inst] > 0) & ~ign; bg = ~nuc & ~ign
             c['nucleus'] += int(nuc.sum()); c['background'] += int(bg.sum()); c['ignore'] += int(ign.sum())
             tr = tt.get((int(r.y0), int(r.x0)))
             if tr is not None:
                 tn = (tr['inst'] > 0) & ~tr['pad']
                 c['bg_true_nuc'] += int((bg & tn).sum()); c['nuc_true_bg'] += int((nuc & ~tn & ~tr['pad']).sum()); c['ign_true_nuc'] += int((ign & tn).sum())
         n = c['nucleus'] + c['background'] + c['ignore']
-        row = {K.sample: s, 'pixels': n, 'nucleus': c['nucleus'] / n, 'background': c['background'] / n, 'ignore': c['ignore'] / n}
+        row = {K.obs.sample: s, 'pixels': n, 'nucleus': c['nucleus'] / n, 'background': c['background'] / n, 'ignore': c['ignore'] / n}
         if tt:
             row.update(background_truly_nucleus=c['bg_true_nuc'] / max(c['background'], 1), nucleus_truly_background=c['nuc_true_bg'] / max(c['nucleus'], 1),
                        ignore_truly_nucleus=c['ign_true_nuc'] / max(c['ignore'], 1))

@@ -92,19 +92,19 @@ class LazyImage:
                  mpp:float=None,              # pixel size in um (overrides the file)
                  fallback_mpp:float=None,     # used when neither `mpp` nor the OME header has one (experiment.xenium)
                  origin_um=(0., 0.),          # (x, y) in um of pixel (0, 0)
-                 frame:str=K.xpx):            # the frame of the pixel grid: `K.xpx` or `K.hepx`
+                 frame:str=K.frame.xpx):            # the frame of the pixel grid: `K.frame.xpx` or `K.frame.hepx`
         import zarr
         self.path = Path(path)
         if not self.path.exists(): raise MissingFileError('image not found', file=self.path, fix='pass the path of the OME-TIFF')
-        check_param(frame in (K.xpx, K.hepx), 'frame', frame, f"{K.xpx!r} or {K.hepx!r}")
+        check_param(frame in (K.frame.xpx, K.frame.hepx), 'frame', frame, f"{K.frame.xpx!r} or {K.frame.hepx!r}")
         self._tif = _open_tiff(self.path); s = self._tif.series[0]
         self.axes = s.axes
         with reading(self.path, 'the image'): self.levels = [zarr.open_array(s.aszarr(level=i), mode='r') for i in range(len(s.levels))]
         ome = _ome_mpp(self._tif) if mpp is None else None
-        self.mpp, self.mpp_source = next(((float(v), n) for v, n in ((mpp, 'argument'), (ome, 'ome'), (fallback_mpp, K.experiment))
+        self.mpp, self.mpp_source = next(((float(v), n) for v, n in ((mpp, 'argument'), (ome, 'ome'), (fallback_mpp, K.xenium.experiment))
                                           if v is not None), (None, None))
         if self.mpp is not None:
-            check_param(np.isfinite(self.mpp) and self.mpp > 0, 'fallback_mpp' if self.mpp_source == K.experiment else 'mpp', self.mpp, 'a positive pixel size in um')
+            check_param(np.isfinite(self.mpp) and self.mpp > 0, 'fallback_mpp' if self.mpp_source == K.xenium.experiment else 'mpp', self.mpp, 'a positive pixel size in um')
         else: warnings.warn(f"{self.path.name}: pixel size unknown (no PhysicalSizeX, no mpp=); pass mpp= to use um coordinates")
         self.origin_um, self.frame = tuple(float(v) for v in origin_um), frame
 
@@ -122,7 +122,7 @@ class LazyImage:
 
     def need_mpp(self) -> float:
         "The pixel size, or a `FrameError` saying how to provide it."
-        if self.mpp is None: raise FrameError('the image has no known pixel size', file=self.path, field=K.mpp,
+        if self.mpp is None: raise FrameError('the image has no known pixel size', file=self.path, field=K.uns.mpp,
                                               fix='pass mpp= (um per pixel) to LazyImage or open_he; for the morphology image, to read_xenium')
         return self.mpp
 
@@ -265,7 +265,7 @@ class SlideSource:
             self.path = _check_slide(image)
             try:
                 with warnings.catch_warnings():   # its own warning of an unknown pixel size: the slide's rule follows
-                    warnings.filterwarnings('ignore', message='.*pixel size unknown'); self.img = LazyImage(self.path, mpp=mpp, frame=K.hepx)
+                    warnings.filterwarnings('ignore', message='.*pixel size unknown'); self.img = LazyImage(self.path, mpp=mpp, frame=K.frame.hepx)
             except StnbError: raise
             except Exception as e: raise BundleError(f'cannot read the image ({type(e).__name__}: {e})', file=self.path, fix='check the file') from e
             src = 'argument'
@@ -273,7 +273,7 @@ class SlideSource:
             if mpp is None:
                 self.img.close()
                 raise FrameError('the pixel size of the image is unknown (no OME PhysicalSizeX, SVS MPP or TIFF resolution in cm)',
-                                 file=self.path, field=K.mpp, fix='pass mpp= (um per level-0 pixel), e.g. --mpp 0.25 for a 40x scan')
+                                 file=self.path, field=K.uns.mpp, fix='pass mpp= (um per level-0 pixel), e.g. --mpp 0.25 for a 40x scan')
             self.mpp_source = src
             self.axes = self.img.axes; H0, W0 = self.img.yx
             ds = [self.img.downsample(l) for l in range(len(self.img.levels))]
@@ -283,7 +283,7 @@ class SlideSource:
             self.level_shape = (lv.shape[self.axes.index('Y')], lv.shape[self.axes.index('X')])
         else:
             a = np.asarray(image)
-            if mpp is None: raise FrameError('an image array has no pixel size', field=K.mpp, fix='pass mpp= (um per pixel of the array)')
+            if mpp is None: raise FrameError('an image array has no pixel size', field=K.uns.mpp, fix='pass mpp= (um per pixel of the array)')
             self.path, self.img, self.axes, self.level, self.d, self.mpp_source = None, a, 'YXS', 0, 1.0, 'argument'
             if a.ndim == 2: a = a[..., None]
             _rgb(a[:1, :1], 'YXS', None)

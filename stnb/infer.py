@@ -80,13 +80,13 @@ def tile_grid(shape,                   # (height, width) of the model frame
 
 # %% ../nbs/10_infer.ipynb #6f742523
 def keep_instances(inst:np.ndarray,     # (T, T) instance labels of one tile
-                   table:pd.DataFrame,  # its table from `instances_from_maps` (`K.inst_cy`, `K.inst_cx` in tile pixels)
+                   table:pd.DataFrame,  # its table from `instances_from_maps` (`K.inst.cy`, `K.inst.cx` in tile pixels)
                    tile,                # a row of `tile_grid`
                    ) -> tuple:
     "(labels kept by this tile, labels too large for the margin) under the core-centroid rule."
     if not len(table): return np.zeros(0, np.int64), np.zeros(0, np.int64)
     lab = table.index.to_numpy(np.int64)
-    cy = np.floor(table[K.inst_cy].to_numpy() + tile.y0 + 0.5); cx = np.floor(table[K.inst_cx].to_numpy() + tile.x0 + 0.5)
+    cy = np.floor(table[K.inst.cy].to_numpy() + tile.y0 + 0.5); cx = np.floor(table[K.inst.cx].to_numpy() + tile.x0 + 0.5)
     in_core = (cy >= tile.cy0) & (cy < tile.cy1) & (cx >= tile.cx0) & (cx < tile.cx1)
     edge = np.unique(np.concatenate([inst[0], inst[-1], inst[:, 0], inst[:, -1]]))
     touch = np.isin(lab, edge)
@@ -369,19 +369,19 @@ def _write_table(path, rows:list, names:list, colors, mpp0:float, info:dict, spa
     "The nucleus table as h5ad: obs (id, tile, area, centroid in level-0 px and um, type), obsm (centroids, type probabilities), uns['spatial']."
     import anndata as ad
     from stnb.io import write_h5ad
-    cols = [K.label_id, K.inst_tile, K.area_px, K.area_um2, K.x_model, K.y_model, K.x_hepx, K.y_hepx, K.tgt_name, K.inst_type_prob]
+    cols = [K.obs.label_id, K.pred.tile_id, K.pred.area_px, K.sim.area_um2, K.pred.x_model, K.pred.y_model, K.sim.x_hepx, K.sim.y_hepx, K.target.name, K.inst.type_prob]
     obs = pd.DataFrame([r[:-1] for r in rows], columns=cols)
-    obs[K.x_um], obs[K.y_um] = obs[K.x_hepx] * mpp0, obs[K.y_hepx] * mpp0
-    obs[K.tgt_name] = pd.Categorical(obs[K.tgt_name], categories=names)
-    obs.index = pd.Index(obs[K.label_id].astype(str).to_numpy(), name=None)
-    a = ad.AnnData(obs=obs.drop(columns=[K.x_model, K.y_model]))
-    a.obsm[K.spatial] = obs[[K.x_um, K.y_um]].to_numpy(float)
-    a.obsm[K.spatial_hepx] = obs[[K.x_hepx, K.y_hepx]].to_numpy(float)
-    a.obsm[K.spatial_model] = obs[[K.x_model, K.y_model]].to_numpy(float)
-    a.obsm[K.type_proba] = pd.DataFrame(np.stack([r[-1] for r in rows]) if rows else np.zeros((0, len(names))), index=obs.index, columns=names)
-    a.uns[K.stnb] = {K.infer: info}
-    a.uns[f'{K.tgt_name}{K.colors_suffix}'] = ['#%02x%02x%02x' % tuple(c) for c in colors[1:]]
-    if spatial: a.uns[K.spatial] = spatial
+    obs[K.sim.x_um], obs[K.sim.y_um] = obs[K.sim.x_hepx] * mpp0, obs[K.sim.y_hepx] * mpp0
+    obs[K.target.name] = pd.Categorical(obs[K.target.name], categories=names)
+    obs.index = pd.Index(obs[K.obs.label_id].astype(str).to_numpy(), name=None)
+    a = ad.AnnData(obs=obs.drop(columns=[K.pred.x_model, K.pred.y_model]))
+    a.obsm[K.obs.spatial] = obs[[K.sim.x_um, K.sim.y_um]].to_numpy(float)
+    a.obsm[K.obs.spatial_hepx] = obs[[K.sim.x_hepx, K.sim.y_hepx]].to_numpy(float)
+    a.obsm[K.pred.spatial_model] = obs[[K.pred.x_model, K.pred.y_model]].to_numpy(float)
+    a.obsm[K.pred.type_proba] = pd.DataFrame(np.stack([r[-1] for r in rows]) if rows else np.zeros((0, len(names))), index=obs.index, columns=names)
+    a.uns[K.uns.stnb] = {K.uns.infer: info}
+    a.uns[f'{K.target.name}{K.obs.colors_suffix}'] = ['#%02x%02x%02x' % tuple(c) for c in colors[1:]]
+    if spatial: a.uns[K.obs.spatial] = spatial
     write_h5ad(a, path)
 
 # %% ../nbs/10_infer.ipynb #a67868ed
@@ -400,15 +400,15 @@ def _nucleus_rows(t, final, gid, wl, ya, xa, mean, typ, frac, src:SlideSource, c
         area_um2 = len(ys) * cfg.mpp ** 2
         rows.append((int(gid[j]), int(t.Index), len(ys), area_um2, cx, cy, x0, y0, tname, float(frac[j - 1]), mean[j - 1]))
         feats.append(json.dumps(_feature(simplify_outline(poly, simplify), tname, colors[typ[j - 1]],
-                                         {K.label_id: gid[j], K.area_um2: area_um2, **{K.prob_prefix + c: v for c, v in zip(names, mean[j - 1])}})))
+                                         {K.obs.label_id: gid[j], K.sim.area_um2: area_um2, **{K.pred.prob_prefix + c: v for c, v in zip(names, mean[j - 1])}})))
     return rows, feats
 
 def _predict_into(d:Path, model, src:SlideSource, cfg:InferConfig, grid, names:list, colors, canvas, from0, simplify:float, show) -> dict:
     "Predict the tiles of `grid` into the label zarr and the GeoJSON of folder `d`, a band of label rows in memory at a time: the nucleus rows, the edge fragments and the stitching counts."
     H, W = src.shape
-    g, z = create_labels(d/K.pred_labels, (H, W), cfg.chunk)
+    g, z = create_labels(d/K.pred.labels, (H, W), cfg.chunk)
     band = _Band(z, H, W); rows, frags, next_id, n_dup, n_conf, n_feat = [], [], 1, 0, 0, 0
-    with open(d/K.pred_geojson, 'w') as gj:
+    with open(d/K.pred.geojson, 'w') as gj:
         gj.write('{"type": "FeatureCollection", "features": [\n')
         for t, inst, tab, tp in iter_tile_instances(model, src, cfg, grid, show):
             band.need(t.cy0 - cfg.margin, t.cy1 + cfg.margin)
@@ -432,16 +432,16 @@ def _finish_outputs(d:Path, r:dict, n_big:int, src:SlideSource, tsrc:SlideSource
     g.attrs.update(ngff_attrs(paths, src.mpp0, src.to_level0))
     img_t = read_thumbnail(tsrc)
     _write_png(d/K.pred.overlay, overlay_thumbnail(img_t, canvas, colors, names))
-    info = {K.image_path: str(src.path) if src.path else 'array', K.level0_mpp: src.mpp0, K.mpp_source: src.mpp_source,
-            K.pyramid_level: src.level, K.mpp: cfg.mpp, K.frame: K.model_px, K.to_level0: src.to_level0.tolist(),
-            K.level0_shape: list(src.level0_shape), 'class_names': names, K.infer_config: asdict(cfg), 'model': meta.get('model', {}),
-            K.n_nuclei: len(rows), K.n_tiles: n_tiles, K.n_too_large: n_big, K.pred.n_edge_dropped: len(r['frags']), K.pred.margin_um: cfg.margin_um,
-            K.n_duplicate: r['n_dup'], K.n_conflict_px: r['n_conf'], K.band_rows: r['band_peak'],
+    info = {K.pred.image: str(src.path) if src.path else 'array', K.pred.level0_mpp: src.mpp0, K.uns.mpp_source: src.mpp_source,
+            K.pred.level: src.level, K.uns.mpp: cfg.mpp, K.uns.frame: K.pred.model_px, K.pred.to_level0: src.to_level0.tolist(),
+            K.pred.level0_shape: list(src.level0_shape), 'class_names': names, K.pred.config: asdict(cfg), 'model': meta.get('model', {}),
+            K.pred.n_nuclei: len(rows), K.pred.n_tiles: n_tiles, K.pred.n_too_large: n_big, K.pred.n_edge_dropped: len(r['frags']), K.pred.margin_um: cfg.margin_um,
+            K.pred.n_duplicate: r['n_dup'], K.pred.n_conflict_px: r['n_conf'], K.pred.band_rows: r['band_peak'],
             K.pred.n_levels: len(paths), K.pred.simplify: simplify, K.pred.thumb_mpp: tsrc.target_mpp}
     info = json.loads(json.dumps(info, default=float))
     z.attrs.update(info)
     diam = 2 * math.sqrt(np.median([r_[3] for r_ in rows]) / math.pi) if rows else 8.   # um; 8: a typical nucleus, for an empty slide
-    _write_table(d/K.pred_table, rows, names, colors, src.mpp0, info, spatial_uns(img_t, tsrc.target_mpp, diam, _library_id(src)))
+    _write_table(d/K.pred.table, rows, names, colors, src.mpp0, info, spatial_uns(img_t, tsrc.target_mpp, diam, _library_id(src)))
 
 def predict_slide(learner_or_path,         # model.pth path, fastai Learner (`nuclei_learner`) or (nn.Module, meta)
                   image,                   # slide path (OME-TIFF, SVS, TIFF) or (H, W, 3) uint8 array
@@ -484,9 +484,9 @@ def read_prediction(out) -> tuple:  # a folder written by `predict_slide`
     "(labels zarr array, nucleus AnnData, GeoJSON dict) of a prediction folder."
     import anndata as ad
     out = Path(out)
-    for f in (K.pred_labels, K.pred_table, K.pred_geojson):
+    for f in (K.pred.labels, K.pred.table, K.pred.geojson):
         if not (out/f).exists(): raise MissingFileError(f'prediction folder lacks {f}', file=out/f, fix='run predict_slide / stnb-predict again')
-    return open_labels(out/K.pred_labels), ad.read_h5ad(out/K.pred_table), json.loads((out/K.pred_geojson).read_text())
+    return open_labels(out/K.pred.labels), ad.read_h5ad(out/K.pred.table), json.loads((out/K.pred.geojson).read_text())
 
 # %% ../nbs/10_infer.ipynb #127a42e2
 def read_postproc(path):   # a JSON file: `PostProc.to_json` (microns) or `instances_from_maps` keywords (pixels)
@@ -526,6 +526,6 @@ def stnb_predict(model:str,              # model checkpoint (model.pth from stnb
     "Predict nuclei on a whole slide: instance labels (OME-NGFF zarr), a nucleus table (h5ad), QuPath GeoJSON and an overview PNG."
     cfg = InferConfig(tile=tile, margin_um=margin, mpp=model_mpp, batch_size=batch_size, postproc=_cli_postproc(postproc, fg_thresh))
     o = predict_slide(model, image, mpp=mpp, out=out, cfg=cfg, overwrite=overwrite, device=device, show=False if quiet else None, simplify=simplify)
-    z = open_labels(Path(o)/K.pred_labels).attrs
-    print(f"{z[K.n_nuclei]} nuclei in {z[K.n_tiles]} tiles -> {o}/{{{K.pred_labels}, {K.pred_table}, {K.pred_geojson}, {K.pred.overlay}}}")
+    z = open_labels(Path(o)/K.pred.labels).attrs
+    print(f"{z[K.pred.n_nuclei]} nuclei in {z[K.pred.n_tiles]} tiles -> {o}/{{{K.pred.labels}, {K.pred.table}, {K.pred.geojson}, {K.pred.overlay}}}")
     return o

@@ -19,17 +19,17 @@ __all__ = ['label_levels', 'labels_layer', 'image_layer', 'napari_layers', 'to_s
 def _pred_paths(pred) -> tuple:
     "(prediction folder, its labels.zarr) of a folder or of its labels.zarr; a missing one is a `MissingFileError`."
     p = Path(pred)
-    folder = p.parent if p.name == K.pred_labels else p
-    if not (folder/K.pred_labels).exists():
-        raise MissingFileError(f'prediction folder lacks {K.pred_labels}', file=folder/K.pred_labels, fix=K.napari.fix)
-    return folder, folder/K.pred_labels
+    folder = p.parent if p.name == K.pred.labels else p
+    if not (folder/K.pred.labels).exists():
+        raise MissingFileError(f'prediction folder lacks {K.pred.labels}', file=folder/K.pred.labels, fix=K.napari.fix)
+    return folder, folder/K.pred.labels
 
 def _multiscale(p:Path) -> dict:
     "multiscales[0] of the label image at `p`; for a plain array of earlier runs, made from its run attributes."
     import zarr
     z = zarr.open(str(p), mode='r')
     if isinstance(z, zarr.Array):
-        try: return ngff_attrs([''], z.attrs[K.level0_mpp], z.attrs[K.to_level0])[K.pred.multiscales][0]
+        try: return ngff_attrs([''], z.attrs[K.pred.level0_mpp], z.attrs[K.pred.to_level0])[K.pred.multiscales][0]
         except KeyError as e: raise SchemaError(f'the label array has no {e.args[0]!r} attribute', file=p, field=e.args[0], fix=K.napari.fix) from None
     open_labels(p)                                            # a group without multiscales: its error
     return z.attrs[K.pred.multiscales][0]
@@ -56,18 +56,18 @@ def _table(folder:Path, adata=None):
     "The nucleus table of a prediction folder (or `adata` when given)."
     if adata is not None: return adata
     import anndata as ad
-    if not (folder/K.pred_table).exists(): raise MissingFileError(f'prediction folder lacks {K.pred_table}', file=folder/K.pred_table, fix=K.napari.fix)
-    return ad.read_h5ad(folder/K.pred_table)
+    if not (folder/K.pred.table).exists(): raise MissingFileError(f'prediction folder lacks {K.pred.table}', file=folder/K.pred.table, fix=K.napari.fix)
+    return ad.read_h5ad(folder/K.pred.table)
 
-def _library(a) -> str: return next(iter(a.uns.get(K.spatial) or {'slide': None}))    # the slide's name, the key of uns['spatial']
+def _library(a) -> str: return next(iter(a.uns.get(K.obs.spatial) or {'slide': None}))    # the slide's name, the key of uns['spatial']
 
 def _rgba(hexcol:str) -> tuple: return tuple(int(hexcol[i:i + 2], 16) / 255 for i in (1, 3, 5)) + (1.,)
 
 def _nucleus_features(a) -> pd.DataFrame:
     "The nucleus table as napari Labels features: label id (`index`), class, area, class probability and per-class probabilities."
-    names = list(a.obs[K.tgt_name].cat.categories); p = a.obsm[K.type_proba]
-    f = pd.DataFrame({K.napari.index: a.obs[K.label_id].to_numpy(), **{k: a.obs[k].to_numpy() for k in (K.tgt_name, K.area_um2, K.inst_type_prob)}})
-    for i, c in enumerate(names): f[K.prob_prefix + c] = np.asarray(p[c] if isinstance(p, pd.DataFrame) else p[:, i], float)
+    names = list(a.obs[K.target.name].cat.categories); p = a.obsm[K.pred.type_proba]
+    f = pd.DataFrame({K.napari.index: a.obs[K.obs.label_id].to_numpy(), **{k: a.obs[k].to_numpy() for k in (K.target.name, K.sim.area_um2, K.inst.type_prob)}})
+    for i, c in enumerate(names): f[K.pred.prob_prefix + c] = np.asarray(p[c] if isinstance(p, pd.DataFrame) else p[:, i], float)
     return f
 
 # %% ../nbs/17_interop.ipynb #1d518b10
@@ -81,9 +81,9 @@ def labels_layer(pred,                     # a prediction folder
               translate=tuple(map(float, lv.loc[0, [K.napari.translate_y, K.napari.translate_x]])), units=(K.napari.unit,) * 2, axis_labels=K.napari.axes,
               features=_nucleus_features(a))
     if class_colors:
-        cols = [_rgba(h) for h in a.uns[f'{K.tgt_name}{K.colors_suffix}']]
+        cols = [_rgba(h) for h in a.uns[f'{K.target.name}{K.obs.colors_suffix}']]
         kw['colormap'] = {None: (.5, .5, .5, 1.), 0: (0., 0., 0., 0.),       # None: labels painted later; 0: background
-                          **dict(zip(a.obs[K.label_id].tolist(), (cols[c] for c in a.obs[K.tgt_name].cat.codes)))}
+                          **dict(zip(a.obs[K.obs.label_id].tolist(), (cols[c] for c in a.obs[K.target.name].cat.codes)))}
     return [da.from_zarr(open_labels(p, k)) for k in lv[K.napari.level]], kw, K.napari.labels
 
 # %% ../nbs/17_interop.ipynb #eb126bf1
@@ -93,18 +93,18 @@ def image_layer(pred,                   # a prediction folder
     "napari layer data `(data, keywords, 'image')` of the H&E in the prediction's um frame: its thumbnail, or the slide's pyramid read lazily."
     import dask.array as da
     folder, _ = _pred_paths(pred); a = _table(folder, adata)
-    info = a.uns[K.stnb][K.infer]; mpp0 = float(info[K.level0_mpp]); lib = _library(a)
+    info = a.uns[K.uns.stnb][K.uns.infer]; mpp0 = float(info[K.pred.level0_mpp]); lib = _library(a)
     common = dict(rgb=True, units=(K.napari.unit,) * 2, axis_labels=K.napari.axes)
     if isinstance(image, str) and image == K.napari.thumbnail:
         t = float(info[K.pred.thumb_mpp]); off = (t - mpp0) / 2
-        return a.uns[K.spatial][lib][K.pred.images][K.pred.hires], dict(name=f'{lib} thumbnail', scale=(t, t), translate=(off, off), **common), K.napari.image
+        return a.uns[K.obs.spatial][lib][K.pred.images][K.pred.hires], dict(name=f'{lib} thumbnail', scale=(t, t), translate=(off, off), **common), K.napari.image
     check_param(isinstance(image, (str, Path)), 'image', image, f"{K.napari.thumbnail!r}, {K.napari.slide!r}, the path of the slide or None")
-    path = Path(info[K.image_path] if image == K.napari.slide else image)
+    path = Path(info[K.pred.image] if image == K.napari.slide else image)
     if not path.is_file():
         raise MissingFileError('slide not found', file=path, field='image', fix="pass image= the slide's current path, or image='thumbnail'")
     from stnb.image import LazyImage
-    im = LazyImage(path, mpp=mpp0, frame=K.hepx)
-    yx, want = tuple(map(int, im.yx)), tuple(map(int, info[K.level0_shape]))
+    im = LazyImage(path, mpp=mpp0, frame=K.frame.hepx)
+    yx, want = tuple(map(int, im.yx)), tuple(map(int, info[K.pred.level0_shape]))
     if yx != want:
         raise DataError(f'the slide is {yx} pixels; the prediction was made on a slide of {want}', file=path,
                         field='image', fix='pass the slide the prediction was made from')
@@ -144,7 +144,7 @@ def _sd_raster(model,            # spatialdata's Image2DModel or Labels2DModel
     from spatialdata.transformations._utils import compute_coordinates      # what spatialdata's own reader does
     tf = _sd_transform(scale, translate)
     if not isinstance(levels, list): return model.parse(levels, dims=dims, transformations={K.sdata.cs: tf}, **kw)
-    tree = xr.DataTree.from_dict({f'scale{k}': xr.Dataset({K.sdata.var: model.parse(l, dims=dims, **kw)}) for k, l in enumerate(levels)})
+    tree = xr.DataTree.from_dict({f'scale{k}': xr.Dataset({K.sdata.image: model.parse(l, dims=dims, **kw)}) for k, l in enumerate(levels)})
     set_transformation(tree, tf, K.sdata.cs)
     tree = compute_coordinates(tree); model().validate(tree)
     return tree
@@ -157,7 +157,7 @@ def _sd_shapes(gj:dict, mpp0:float):
     import geopandas as gpd, shapely
     from spatialdata.models import ShapesModel
     from spatialdata.transformations import Identity
-    ids = pd.Index([int(f['properties']['measurements'][K.label_id]) for f in gj['features']], name=K.label_id)
+    ids = pd.Index([int(f['properties']['measurements'][K.obs.label_id]) for f in gj['features']], name=K.obs.label_id)
     polys = [shapely.geometry.shape(f['geometry']) for f in gj['features']]
     um = shapely.transform(np.array(polys, dtype=object), lambda xy: (xy - .5) * mpp0)   # QuPath: pixel x covers [x, x + 1)
     return ShapesModel.parse(gpd.GeoDataFrame(geometry=list(um), index=ids), transformations={K.sdata.cs: Identity()})
@@ -172,10 +172,10 @@ def to_spatialdata(pred,                 # a prediction folder (or its labels.za
     levels, kw, _ = labels_layer(folder, a, class_colors=False)
     labels = _sd_raster(Labels2DModel, levels, kw['scale'], kw['translate'], K.napari.axes)
     t = a.copy(); t.obs[K.sdata.region_key] = pd.Categorical([name(K.sdata.labels)] * t.n_obs)
-    table = TableModel.parse(t, region=name(K.sdata.labels), region_key=K.sdata.region_key, instance_key=K.label_id)
+    table = TableModel.parse(t, region=name(K.sdata.labels), region_key=K.sdata.region_key, instance_key=K.obs.label_id)
     images = {}
     if image is not None:
         d, ikw, _ = image_layer(folder, image, a)
         images[name(K.sdata.image)] = _sd_raster(Image2DModel, d, ikw['scale'], ikw['translate'], K.napari.axes + ('c',), c_coords=K.sdata.channels)
-    return sd.SpatialData(images=images, labels={name(K.sdata.labels): labels}, shapes={name(K.sdata.shapes): _sd_shapes(gj, float(a.uns[K.stnb][K.infer][K.level0_mpp]))},
+    return sd.SpatialData(images=images, labels={name(K.sdata.labels): labels}, shapes={name(K.sdata.shapes): _sd_shapes(gj, float(a.uns[K.uns.stnb][K.uns.infer][K.pred.level0_mpp]))},
                           tables={K.sdata.table: table})

@@ -19,13 +19,13 @@ __all__ = ['BUNDLE_NEEDS', 'ALIASES', 'CONTROL_OBS', 'find_file', 'read_table', 
            'open_morphology', 'open_he', 'write_h5ad', 'write_zarr', 'open_zarr', 'fetch', 'load_xenium_dataset']
 
 # %% ../nbs/02_io.ipynb #51e9a5b0
-BUNDLE_NEEDS = (f"a Xenium bundle needs {K.cells}(.parquet|.csv.gz|.csv) and {K.matrix_h5} or {K.matrix_dir}/ "
-                f"(or only {K.transcripts}.* to build both), {K.nucleus_boundaries}.* for masks, and "
-                f"{K.experiment} (or mpp=) for the pixel size")
+BUNDLE_NEEDS = (f"a Xenium bundle needs {K.xenium.cells}(.parquet|.csv.gz|.csv) and {K.xenium.matrix_h5} or {K.xenium.matrix_dir}/ "
+                f"(or only {K.xenium.transcripts}.* to build both), {K.xenium.nucleus_boundaries}.* for masks, and "
+                f"{K.xenium.experiment} (or mpp=) for the pixel size")
 
 def find_file(folder,                      # folder to look in
-              stem:str,                    # file name without suffix, e.g. `K.cells`
-              suffixes=K.table_suffixes,   # suffixes in order of preference
+              stem:str,                    # file name without suffix, e.g. `K.xenium.cells`
+              suffixes=K.xenium.table_suffixes,   # suffixes in order of preference
               required:bool=True):         # raise `MissingFileError` when absent (else return None)
     "The first `folder/stem+suffix` that exists, else None or a `MissingFileError` naming what a bundle needs."
     folder = Path(folder)
@@ -38,17 +38,17 @@ def find_file(folder,                      # folder to look in
 
 # %% ../nbs/02_io.ipynb #4df570ac
 ALIASES = {  # Xenium column -> names other releases and platforms use, tried in order
-    K.x_location: ('global_x', 'x_global_um', 'x_um', 'x'), K.y_location: ('global_y', 'y_global_um', 'y_um', 'y'),
-    K.z_location: ('global_z', 'z_um', 'z'), K.feature_name: ('gene', 'target', 'gene_name', 'feature'),
-    K.cell_id: ('cell', 'cellID', 'cell_ID', 'EntityID'), K.vertex_x: ('x', 'vertex_x_um'), K.vertex_y: ('y', 'vertex_y_um'),
-    K.x_centroid: ('center_x', 'centroid_x', 'x'), K.y_centroid: ('center_y', 'centroid_y', 'y')}
+    K.col.x_location: (K.merscope.x, 'x_global_um', 'x_um', 'x'), K.col.y_location: (K.merscope.y, 'y_global_um', 'y_um', 'y'),
+    K.col.z_location: (K.merscope.z, 'z_um', 'z'), K.col.feature_name: (K.merscope.gene, K.cosmx.target, 'gene_name', 'feature'),
+    K.col.cell_id: ('cell', 'cellID', K.cosmx.cell, 'EntityID'), K.col.vertex_x: ('x', 'vertex_x_um'), K.col.vertex_y: ('y', 'vertex_y_um'),
+    K.col.x_centroid: ('center_x', 'centroid_x', 'x'), K.col.y_centroid: ('center_y', 'centroid_y', 'y')}
 
 def _ids(s:pd.Series) -> pd.Series:
-    "Cell ids as strings: bytes decoded, numbers printed as ints, -1/UNASSIGNED -> `K.unassigned_cell`."
+    "Cell ids as strings: bytes decoded, numbers printed as ints, -1/UNASSIGNED -> `K.col.unassigned_cell`."
     if s.dtype == object and len(s) and isinstance(s.iloc[0], bytes): s = s.str.decode('utf-8')
     elif pd.api.types.is_float_dtype(s): s = s.astype('Int64')
     s = s.astype(str)
-    return s.where(~s.isin(['-1', K.unassigned_cell, '<NA>', 'nan', '']), K.unassigned_cell)
+    return s.where(~s.isin(['-1', K.col.unassigned_cell, '<NA>', 'nan', '']), K.col.unassigned_cell)
 
 def _cut_csv_row(path:Path) -> str|None:
     "The last line of a plain CSV that lacks its newline and has fewer fields than the header (a file cut short), else None."
@@ -67,7 +67,7 @@ def _check_unique(values, file, field:str, fix:str=None):
 def read_table(path,                 # a .parquet, .csv or .csv.gz table
                required=(),          # Xenium column names that must be present after renaming
                columns:dict=None,    # explicit renames {name in file: Xenium name}
-               unique:str=None,      # a Xenium column whose values must not repeat (`K.cell_id` of a cells table)
+               unique:str=None,      # a Xenium column whose values must not repeat (`K.col.cell_id` of a cells table)
                fix:str=None):        # the fix for a missing column (default: pass `columns=`), for callers without `columns`
     "Read a table, drop index columns, map column names onto Xenium's and turn cell ids into strings."
     path = Path(path)
@@ -86,7 +86,7 @@ def read_table(path,                 # a .parquet, .csv or .csv.gz table
             raise SchemaError(f"table lacks column {want!r} (has {list(df.columns)})", file=path, field=want,
                               fix=fix or f"pass columns={{'<name in your file>': {want!r}}}")
         df = df.rename(columns={alt: want})
-    if K.cell_id in df.columns: df[K.cell_id] = _ids(df[K.cell_id])
+    if K.col.cell_id in df.columns: df[K.col.cell_id] = _ids(df[K.col.cell_id])
     if len(df) == 0: raise DataError('table is empty', file=path, fix='re-export the bundle; an empty table has no cells')
     if unique is not None: _check_unique(df[unique], path, unique)
     return df
@@ -95,94 +95,94 @@ def read_table(path,                 # a .parquet, .csv or .csv.gz table
 def _pixel_size(v, file, fix:str) -> float:
     "`pixel_size` as a float: a `SchemaError` when it is not a number, a `DataError` when it is not positive and finite."
     if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise SchemaError(f"{K.pixel_size} is {v!r}, not a number", file=file, field=K.pixel_size, fix=fix)
-    if not np.isfinite(v) or v <= 0: raise DataError(f"{K.pixel_size} is {v!r}, not a positive number of um", file=file, field=K.pixel_size, fix=fix)
+        raise SchemaError(f"{K.xenium.pixel_size} is {v!r}, not a number", file=file, field=K.xenium.pixel_size, fix=fix)
+    if not np.isfinite(v) or v <= 0: raise DataError(f"{K.xenium.pixel_size} is {v!r}, not a positive number of um", file=file, field=K.xenium.pixel_size, fix=fix)
     return float(v)
 
 def read_experiment(bundle,                # bundle folder (or the experiment.xenium file)
                     validate:bool=True) -> dict:  # check that `pixel_size`, when present, is a positive number
     "The `experiment.xenium` JSON of a bundle as a dict ({} when the bundle has none)."
-    p = Path(bundle); p = p/K.experiment if p.is_dir() else p
+    p = Path(bundle); p = p/K.xenium.experiment if p.is_dir() else p
     if not p.exists(): return {}
     restore = 'restore the experiment.xenium written by the instrument'
     with reading(p, 'experiment metadata', fix=restore): text = p.read_text(encoding='utf-8')
     try: d = json.loads(text)
     except json.JSONDecodeError as e: raise SchemaError(f"not valid JSON ({e})", file=p, fix=restore) from None
     if not isinstance(d, dict): raise SchemaError(f"not a JSON object but a {type(d).__name__}", file=p, fix=restore)
-    if validate and K.pixel_size in d:
-        _pixel_size(d[K.pixel_size], p, f"write the morphology pixel size in um (0.2125 on Xenium) as {K.pixel_size} in the file, or pass validate=False")
+    if validate and K.xenium.pixel_size in d:
+        _pixel_size(d[K.xenium.pixel_size], p, f"write the morphology pixel size in um (0.2125 on Xenium) as {K.xenium.pixel_size} in the file, or pass validate=False")
     return d
 
 # %% ../nbs/02_io.ipynb #50996a80
-CONTROL_OBS = {K.ft_neg_probe: K.control_probe_counts, K.ft_neg_codeword: K.control_codeword_counts,
-               K.ft_unassigned: K.unassigned_codeword_counts, K.ft_deprecated: K.deprecated_codeword_counts,
-               K.ft_genomic: K.genomic_control_counts}   # control feature type -> obs column
+CONTROL_OBS = {K.ft.neg_probe: K.col.control_probe_counts, K.ft.neg_codeword: K.col.control_codeword_counts,
+               K.ft.unassigned: K.col.unassigned_codeword_counts, K.ft.deprecated: K.col.deprecated_codeword_counts,
+               K.ft.genomic: K.col.genomic_control_counts}   # control feature type -> obs column
 
 def feature_types(names) -> np.ndarray:  # feature names
-    "Feature type of each name from its prefix (`K.ft_prefixes`); everything else is `Gene Expression`."
-    names = pd.Index(names).astype(str); out = np.full(len(names), K.ft_gene, dtype=object)
-    for pre, ft in K.ft_prefixes.items(): out[names.str.startswith(pre)] = ft
+    "Feature type of each name from its prefix (`K.ft.prefixes`); everything else is `Gene Expression`."
+    names = pd.Index(names).astype(str); out = np.full(len(names), K.ft.gene, dtype=object)
+    for pre, ft in K.ft.prefixes.items(): out[names.str.startswith(pre)] = ft
     return out
 
 def read_10x_h5(path) -> ad.AnnData:  # a 10x `cell_feature_matrix.h5`
-    "Counts of every feature (cells x features, CSR int32) with `var[K.feature_types]` and `var[K.gene_ids]`."
+    "Counts of every feature (cells x features, CSR int32) with `var[K.obs.feature_types]` and `var[K.obs.gene_ids]`."
     import h5py
     if not Path(path).exists(): raise MissingFileError('matrix not found', file=path, fix=BUNDLE_NEEDS)
     with reading(path, 'the 10x HDF5 matrix'), h5py.File(path, 'r') as h:
-        if K.h5_matrix not in h: raise SchemaError(f"no '{K.h5_matrix}' group", file=path, fix='pass a 10x HDF5 feature-barcode matrix')
-        m = h[K.h5_matrix]; f = m[K.h5_features]; dec = lambda a: [x.decode() for x in a[:]]
-        nf, nc = m[K.h5_shape][:]
-        X = sp.csc_matrix((m[K.h5_data][:], m[K.h5_indices][:], m[K.h5_indptr][:]), shape=(nf, nc)).T.tocsr()
-        var = pd.DataFrame({K.gene_ids: dec(f[K.h5_id]), K.feature_types: dec(f[K.h5_feature_type])}, index=dec(f[K.h5_name]))
-        obs = pd.DataFrame(index=pd.Index(dec(m[K.h5_barcodes]), name=None))
-    _check_unique(obs.index, path, K.h5_barcodes, fix='re-export the matrix: a 10x matrix has one column per cell barcode')
+        if K.h5.matrix not in h: raise SchemaError(f"no '{K.h5.matrix}' group", file=path, fix='pass a 10x HDF5 feature-barcode matrix')
+        m = h[K.h5.matrix]; f = m[K.h5.features]; dec = lambda a: [x.decode() for x in a[:]]
+        nf, nc = m[K.h5.shape][:]
+        X = sp.csc_matrix((m[K.h5.data][:], m[K.h5.indices][:], m[K.h5.indptr][:]), shape=(nf, nc)).T.tocsr()
+        var = pd.DataFrame({K.obs.gene_ids: dec(f[K.h5.id]), K.obs.feature_types: dec(f[K.h5.feature_type])}, index=dec(f[K.h5.name]))
+        obs = pd.DataFrame(index=pd.Index(dec(m[K.h5.barcodes]), name=None))
+    _check_unique(obs.index, path, K.h5.barcodes, fix='re-export the matrix: a 10x matrix has one column per cell barcode')
     return ad.AnnData(X.astype(np.int32), obs=obs, var=var)
 
 # %% ../nbs/02_io.ipynb #d13bf6f7
 def counts_from_transcripts(tx:pd.DataFrame,    # transcripts with Xenium column names (see `read_table`)
                             min_qv:float=20.) -> ad.AnnData:  # drop transcripts below this quality (None: keep all)
     "Cells x features counts (all feature types) from a transcripts table, with centroids in `obs`."
-    for c in (K.cell_id, K.feature_name, K.x_location, K.y_location):
+    for c in (K.col.cell_id, K.col.feature_name, K.col.x_location, K.col.y_location):
         if c not in tx.columns: raise SchemaError('transcripts table lacks a column', field=c, fix='read it with read_table(required=...)')
-    if tx[[K.x_location, K.y_location]].isna().any().any():
-        raise DataError(f"{int(tx[[K.x_location, K.y_location]].isna().any(axis=1).sum())} transcripts have NaN coordinates",
-                        field=K.x_location, fix='drop those rows of the transcripts table')
-    keep = tx[K.cell_id] != K.unassigned_cell
-    if min_qv is not None and K.qv in tx.columns: keep &= tx[K.qv] >= min_qv
+    if tx[[K.col.x_location, K.col.y_location]].isna().any().any():
+        raise DataError(f"{int(tx[[K.col.x_location, K.col.y_location]].isna().any(axis=1).sum())} transcripts have NaN coordinates",
+                        field=K.col.x_location, fix='drop those rows of the transcripts table')
+    keep = tx[K.col.cell_id] != K.col.unassigned_cell
+    if min_qv is not None and K.col.qv in tx.columns: keep &= tx[K.col.qv] >= min_qv
     t = tx[keep]
-    if len(t) == 0: raise DataError('no transcript is assigned to a cell (after the qv filter)', field=K.cell_id, fix='lower min_qv or check cell_id')
-    ci, cells = pd.factorize(t[K.cell_id], sort=True); fi, feats = pd.factorize(t[K.feature_name], sort=True)
+    if len(t) == 0: raise DataError('no transcript is assigned to a cell (after the qv filter)', field=K.col.cell_id, fix='lower min_qv or check cell_id')
+    ci, cells = pd.factorize(t[K.col.cell_id], sort=True); fi, feats = pd.factorize(t[K.col.feature_name], sort=True)
     X = sp.csr_matrix((np.ones(len(t), np.int32), (ci, fi)), shape=(len(cells), len(feats)))
     X.sum_duplicates()
     n = np.bincount(ci, minlength=len(cells))
-    obs = pd.DataFrame({K.x_centroid: np.bincount(ci, t[K.x_location].values) / n,
-                        K.y_centroid: np.bincount(ci, t[K.y_location].values) / n}, index=pd.Index(cells.astype(str)))
-    var = pd.DataFrame({K.gene_ids: feats.astype(str), K.feature_types: feature_types(feats)}, index=feats.astype(str))
+    obs = pd.DataFrame({K.col.x_centroid: np.bincount(ci, t[K.col.x_location].values) / n,
+                        K.col.y_centroid: np.bincount(ci, t[K.col.y_location].values) / n}, index=pd.Index(cells.astype(str)))
+    var = pd.DataFrame({K.obs.gene_ids: feats.astype(str), K.obs.feature_types: feature_types(feats)}, index=feats.astype(str))
     return ad.AnnData(X, obs=obs, var=var)
 
 # %% ../nbs/02_io.ipynb #d9b2c206
-def finish_counts(full:ad.AnnData,           # cells x all features (counts), `var[K.feature_types]` set
+def finish_counts(full:ad.AnnData,           # cells x all features (counts), `var[K.obs.feature_types]` set
                   target_sum:float=None) -> ad.AnnData:  # library size after normalisation (None: median total)
-    "Gene-expression counts in `layers[K.counts]`, log-normalised `X`, controls counted into `obs`."
-    ft = full.var[K.feature_types].values; gene = ft == K.ft_gene
-    if not gene.any(): raise DataError('no Gene Expression feature', field=K.feature_types, fix='check the panel / feature names')
+    "Gene-expression counts in `layers[K.obs.counts]`, log-normalised `X`, controls counted into `obs`."
+    ft = full.var[K.obs.feature_types].values; gene = ft == K.ft.gene
+    if not gene.any(): raise DataError('no Gene Expression feature', field=K.obs.feature_types, fix='check the panel / feature names')
     a = full[:, gene].copy(); X = sp.csr_matrix(a.X).astype(np.float32)
     for t, col in CONTROL_OBS.items():   # counts a cells table already has (10x's, over the whole panel) are kept
-        if col not in a.obs and ((ft == t).any() or col in (K.control_probe_counts, K.control_codeword_counts, K.unassigned_codeword_counts)):
+        if col not in a.obs and ((ft == t).any() or col in (K.col.control_probe_counts, K.col.control_codeword_counts, K.col.unassigned_codeword_counts)):
             a.obs[col] = np.asarray(full.X[:, ft == t].sum(1)).ravel().astype(np.int64)
     tot = np.asarray(X.sum(1)).ravel()
-    a.obs[K.n_counts] = tot.astype(np.int64); a.obs[K.n_genes] = np.diff(X.indptr).astype(np.int64)
-    a.obs[K.control_rate] = a.obs[K.control_probe_counts] / np.maximum(tot + a.obs[K.control_probe_counts].values, 1)
+    a.obs[K.obs.n_counts] = tot.astype(np.int64); a.obs[K.obs.n_genes] = np.diff(X.indptr).astype(np.int64)
+    a.obs[K.obs.control_rate] = a.obs[K.col.control_probe_counts] / np.maximum(tot + a.obs[K.col.control_probe_counts].values, 1)
     ts = float(np.median(tot[tot > 0])) if target_sum is None and (tot > 0).any() else float(target_sum or 1.)
-    a.layers[K.counts] = sp.csr_matrix(X)
+    a.layers[K.obs.counts] = sp.csr_matrix(X)
     a.X = sp.diags(np.where(tot > 0, ts / np.maximum(tot, 1e-12), 0.)).dot(X).tocsr(); a.X.data = np.log1p(a.X.data)
     a.X = a.X.astype(np.float32)
-    if K.x_centroid in a.obs:
-        xy = a.obs[[K.x_centroid, K.y_centroid]].to_numpy(float)
-        if np.isnan(xy).any(): raise DataError(f"{int(np.isnan(xy).any(1).sum())} cells have NaN centroids", field=K.x_centroid,
+    if K.col.x_centroid in a.obs:
+        xy = a.obs[[K.col.x_centroid, K.col.y_centroid]].to_numpy(float)
+        if np.isnan(xy).any(): raise DataError(f"{int(np.isnan(xy).any(1).sum())} cells have NaN centroids", field=K.col.x_centroid,
                                        fix='drop those cells (rows of the AnnData, or of the cells table it was read from)')
-        a.obsm[K.spatial] = xy
-    a.uns[K.stnb] = {K.params: {K.target_sum: ts}}
+        a.obsm[K.obs.spatial] = xy
+    a.uns[K.uns.stnb] = {K.uns.params: {K.uns.target_sum: ts}}
     return a
 
 # %% ../nbs/02_io.ipynb #518e5a37
@@ -192,28 +192,28 @@ def read_boundaries(bundle,                  # bundle folder, or the boundary ta
                     unknown:str='raise',     # polygons of cells not in `cell_ids`: 'raise' or 'drop'
                     columns:dict=None) -> pd.DataFrame:  # renames for other column names
     "Polygons (`cell_id, vertex_x, vertex_y` in um, one row per vertex) of a bundle, validated."
-    check_param(kind in K.boundary_kinds, 'kind', kind, f"one of {K.boundary_kinds}")
+    check_param(kind in K.xenium.boundary_kinds, 'kind', kind, f"one of {K.xenium.boundary_kinds}")
     check_param(unknown in ('raise', 'drop'), 'unknown', unknown, "'raise' or 'drop'")
     p = Path(bundle); p = find_file(p, f"{kind}_boundaries") if p.is_dir() else p
-    df = read_table(p, required=(K.cell_id, K.vertex_x, K.vertex_y), columns=columns)[[K.cell_id, K.vertex_x, K.vertex_y]]
-    bad = df[[K.vertex_x, K.vertex_y]].isna().any(axis=1)
-    if bad.any(): raise DataError(f"{int(bad.sum())} vertices are NaN (cells {df[K.cell_id][bad].unique()[:3].tolist()} ...)",
-                                  file=p, field=K.vertex_x, fix='drop those polygons or re-export the bundle')
+    df = read_table(p, required=(K.col.cell_id, K.col.vertex_x, K.col.vertex_y), columns=columns)[[K.col.cell_id, K.col.vertex_x, K.col.vertex_y]]
+    bad = df[[K.col.vertex_x, K.col.vertex_y]].isna().any(axis=1)
+    if bad.any(): raise DataError(f"{int(bad.sum())} vertices are NaN (cells {df[K.col.cell_id][bad].unique()[:3].tolist()} ...)",
+                                  file=p, field=K.col.vertex_x, fix='drop those polygons or re-export the bundle')
     if cell_ids is not None:
-        unk = ~df[K.cell_id].isin(pd.Index(cell_ids))
+        unk = ~df[K.col.cell_id].isin(pd.Index(cell_ids))
         if unk.any() and unknown == 'raise':
-            raise DataError(f"{df[K.cell_id][unk].nunique()} polygons reference cells absent from the cells table "
-                            f"(e.g. {df[K.cell_id][unk].iloc[0]!r})", file=p, field=K.cell_id, fix="pass unknown='drop' or the matching cells table")
-        if unk.any(): warnings.warn(f"dropped {df[K.cell_id][unk].nunique()} polygons of unknown cells from {p.name}")
+            raise DataError(f"{df[K.col.cell_id][unk].nunique()} polygons reference cells absent from the cells table "
+                            f"(e.g. {df[K.col.cell_id][unk].iloc[0]!r})", file=p, field=K.col.cell_id, fix="pass unknown='drop' or the matching cells table")
+        if unk.any(): warnings.warn(f"dropped {df[K.col.cell_id][unk].nunique()} polygons of unknown cells from {p.name}")
         df = df[~unk].reset_index(drop=True)
-    df.attrs[K.frame] = K.um
+    df.attrs[K.uns.frame] = K.frame.um
     return df
 
 # %% ../nbs/02_io.ipynb #eb9b3839
 def find_he(bundle) -> tuple:  # bundle folder
     "(H&E image path, alignment CSV path) found by suffix in `bundle`; None for each one absent."
     out = []
-    for suf in (K.he_image_suffix, K.he_alignment_suffix):
+    for suf in (K.xenium.he_image_suffix, K.xenium.he_alignment_suffix):
         hits = sorted(Path(bundle).glob(f"*{suf}"))
         if len(hits) > 1: raise BundleError(f"several *{suf} files: {[h.name for h in hits]}", file=bundle, field=suf,
                                             fix='keep one of them, or name it with he_image= / alignment= of read_xenium')
@@ -232,42 +232,42 @@ def read_alignment(path) -> np.ndarray:  # a `*_he_imagealignment.csv`
             if rows: raise SchemaError(f"non-numeric row {line!r}", file=path, fix='the CSV holds 3 rows of 3 numbers')
     M = np.array(rows, dtype=float) if rows and len({len(r) for r in rows}) == 1 else None
     if M is None or M.shape != (3, 3):
-        raise SchemaError(f"alignment is not 3x3 (rows of lengths {[len(r) for r in rows]})", file=path, field=K.alignment,
+        raise SchemaError(f"alignment is not 3x3 (rows of lengths {[len(r) for r in rows]})", file=path, field=K.uns.alignment,
                           fix='write the 3x3 affine H&E px -> Xenium px as 3 rows of 3 numbers')
-    if not np.isfinite(M).all(): raise DataError('alignment has NaN/inf entries', file=path, field=K.alignment, fix='re-export the alignment')
+    if not np.isfinite(M).all(): raise DataError('alignment has NaN/inf entries', file=path, field=K.uns.alignment, fix='re-export the alignment')
     if not np.allclose(M[2], [0, 0, 1], atol=1e-9):
-        raise SchemaError(f"last row is {M[2].tolist()}, not [0, 0, 1] (a projective transform)", file=path, field=K.alignment,
+        raise SchemaError(f"last row is {M[2].tolist()}, not [0, 0, 1] (a projective transform)", file=path, field=K.uns.alignment,
                           fix='stnb handles affine alignments only; fit an affine to your landmarks')
     if abs(np.linalg.det(M[:2, :2])) < 1e-12 or np.linalg.cond(M) > 1e12:
-        raise DataError('alignment matrix is not invertible', file=path, field=K.alignment, fix='check the CSV: the 2x2 part must have non-zero determinant')
+        raise DataError('alignment matrix is not invertible', file=path, field=K.uns.alignment, fix='check the CSV: the 2x2 part must have non-zero determinant')
     return M
 
 # %% ../nbs/02_io.ipynb #1cc85e33
 def _morphology_path(bundle:Path):
-    for c in (bundle/K.morphology_focus, bundle/K.morphology_focus_dir/'morphology_focus_0000.ome.tif', bundle/K.morphology_mip):
+    for c in (bundle/K.xenium.morphology_focus, bundle/K.xenium.morphology_focus_dir/'morphology_focus_0000.ome.tif', bundle/K.xenium.morphology_mip):
         if c.exists(): return c
     hits = sorted(bundle.glob('morphology*.tif')); return hits[0] if hits else None
 
 def _read_matrix(bundle:Path, tx_path, min_qv, columns):
-    if (bundle/K.matrix_h5).exists(): return read_10x_h5(bundle/K.matrix_h5), 'h5'
-    if (bundle/K.matrix_dir).is_dir():
+    if (bundle/K.xenium.matrix_h5).exists(): return read_10x_h5(bundle/K.xenium.matrix_h5), 'h5'
+    if (bundle/K.xenium.matrix_dir).is_dir():
         import scipy.io
-        d = bundle/K.matrix_dir
+        d = bundle/K.xenium.matrix_dir
         def fz(n):
             hits = sorted(d.glob(f'{n}*'))
-            if not hits: raise MissingFileError(f"no {n} file in the matrix folder", file=d/f"{n}.gz", fix=f"a {K.matrix_dir}/ folder needs matrix.mtx, features.tsv and barcodes.tsv (.gz)")
+            if not hits: raise MissingFileError(f"no {n} file in the matrix folder", file=d/f"{n}.gz", fix=f"a {K.xenium.matrix_dir}/ folder needs matrix.mtx, features.tsv and barcodes.tsv (.gz)")
             return hits[0]
         with reading(fz('matrix.mtx'), 'the Matrix Market counts'): X = sp.csr_matrix(scipy.io.mmread(fz('matrix.mtx')).T).astype(np.int32)
         with reading(fz('features.tsv'), 'the features'): f = pd.read_csv(fz('features.tsv'), sep='\t', header=None)
         with reading(fz('barcodes.tsv'), 'the barcodes'): b = pd.read_csv(fz('barcodes.tsv'), sep='\t', header=None)
-        _check_unique(b[0].astype(str), fz('barcodes.tsv'), K.h5_barcodes, fix='re-export the matrix: one line per cell barcode')
+        _check_unique(b[0].astype(str), fz('barcodes.tsv'), K.h5.barcodes, fix='re-export the matrix: one line per cell barcode')
         if X.shape != (len(b), len(f)): raise SchemaError(f"matrix is {X.shape[1]} x {X.shape[0]} but there are {len(f)} features and {len(b)} barcodes",
-                                                          file=d, field=K.matrix_dir, fix='use the three files of one matrix, or re-export it')
-        var = pd.DataFrame({K.gene_ids: f[0].values, K.feature_types: f[2].values if f.shape[1] > 2 else feature_types(f[1])}, index=f[1].values)
+                                                          file=d, field=K.xenium.matrix_dir, fix='use the three files of one matrix, or re-export it')
+        var = pd.DataFrame({K.obs.gene_ids: f[0].values, K.obs.feature_types: f[2].values if f.shape[1] > 2 else feature_types(f[1])}, index=f[1].values)
         return ad.AnnData(X, obs=pd.DataFrame(index=b[0].astype(str).values), var=var), 'mtx'
-    tx = tx_path or find_file(bundle, K.transcripts, required=False)
-    if tx is None: raise MissingFileError('no count matrix and no transcripts to build one', file=bundle/K.matrix_h5, field=K.matrix_h5, fix=BUNDLE_NEEDS)
-    t = read_table(tx, required=(K.cell_id, K.feature_name, K.x_location, K.y_location), columns=columns)
+    tx = tx_path or find_file(bundle, K.xenium.transcripts, required=False)
+    if tx is None: raise MissingFileError('no count matrix and no transcripts to build one', file=bundle/K.xenium.matrix_h5, field=K.xenium.matrix_h5, fix=BUNDLE_NEEDS)
+    t = read_table(tx, required=(K.col.cell_id, K.col.feature_name, K.col.x_location, K.col.y_location), columns=columns)
     return counts_from_transcripts(t, min_qv), 'transcripts'
 
 def read_xenium(path,                      # bundle folder (Xenium `outs`)
@@ -279,8 +279,8 @@ def read_xenium(path,                      # bundle folder (Xenium `outs`)
                 origin_um=(0., 0.),        # (x, y) um of morphology pixel (0, 0) (crops)
                 min_qv:float=20.,          # quality filter when counts are built from transcripts
                 target_sum:float=None,     # normalisation target (None: median total counts)
-                sample:str=None,           # sample name for `obs[K.sample]` (default: folder name)
-                organ:str=None,            # organ for `obs[K.organ]` (optional)
+                sample:str=None,           # sample name for `obs[K.obs.sample]` (default: folder name)
+                organ:str=None,            # organ for `obs[K.obs.organ]` (optional)
                 columns:dict=None) -> ad.AnnData:  # column renames for non-standard tables
     "Read a Xenium bundle into AnnData (gene counts, controls in obs, um centroids, paths and metadata in uns)."
     b = Path(path)
@@ -288,52 +288,52 @@ def read_xenium(path,                      # bundle folder (Xenium `outs`)
     if mpp is not None: check_param(np.isfinite(mpp) and mpp > 0, 'mpp', mpp, 'um per morphology pixel, > 0 (0.2125 on Xenium)')
     exp = read_experiment(b, validate=False)   # its pixel_size is checked below, only when it is used
     full, source = _read_matrix(b, transcripts, min_qv, columns)
-    cp = find_file(b, K.cells, required=False)
+    cp = find_file(b, K.xenium.cells, required=False)
     if cp is not None:
-        cells = read_table(cp, required=(K.cell_id, K.x_centroid, K.y_centroid), columns=columns, unique=K.cell_id).set_index(K.cell_id)
+        cells = read_table(cp, required=(K.col.cell_id, K.col.x_centroid, K.col.y_centroid), columns=columns, unique=K.col.cell_id).set_index(K.col.cell_id)
         miss = ~full.obs_names.isin(cells.index)
         if miss.any() and source == 'transcripts':   # transcripts of cells cut away by a crop: counted nowhere
             warnings.warn(f"{int(miss.sum())} cells of the transcripts table are not in {cp.name}; dropped"); full = full[~miss].copy(); miss = miss[~miss]
-        if miss.any(): raise DataError(f"{int(miss.sum())} matrix cells are missing from the cells table", file=cp, field=K.cell_id,
+        if miss.any(): raise DataError(f"{int(miss.sum())} matrix cells are missing from the cells table", file=cp, field=K.col.cell_id,
                                        fix='use the cells table of the same run')
         full.obs = cells.loc[full.obs_names]
-    elif K.x_centroid not in full.obs:
-        raise MissingFileError('no cells table and no transcripts for centroids', file=b/f"{K.cells}.parquet", fix=BUNDLE_NEEDS)
+    elif K.col.x_centroid not in full.obs:
+        raise MissingFileError('no cells table and no transcripts for centroids', file=b/f"{K.xenium.cells}.parquet", fix=BUNDLE_NEEDS)
     a = finish_counts(full, target_sum)
-    a.obs[K.sample] = pd.Categorical([sample or b.name] * a.n_obs)
-    if organ is not None: a.obs[K.organ] = pd.Categorical([organ] * a.n_obs)
+    a.obs[K.obs.sample] = pd.Categorical([sample or b.name] * a.n_obs)
+    if organ is not None: a.obs[K.obs.organ] = pd.Categorical([organ] * a.n_obs)
     mp = Path(morphology) if morphology is not None else _morphology_path(b)
     xmpp, msrc = (mpp, 'argument') if mpp is not None else (None, None)
     if mp is not None and xmpp is None:
         with _open_tiff(mp, 'the morphology image', fix=f"{DAMAGED_FIX}; or pass morphology= another copy") as t: xmpp = _ome_mpp(t)
         msrc = None if xmpp is None else 'ome'
-    if xmpp is None and K.pixel_size in exp:
-        xmpp, msrc = _pixel_size(exp[K.pixel_size], b/K.experiment, f"pass mpp= (um per morphology pixel, 0.2125 on Xenium), or correct {K.pixel_size} in the file"), K.experiment
-    if xmpp is not None: a.obsm[K.spatial_xpx] = (a.obsm[K.spatial] - np.asarray(origin_um, float)) / xmpp
+    if xmpp is None and K.xenium.pixel_size in exp:
+        xmpp, msrc = _pixel_size(exp[K.xenium.pixel_size], b/K.xenium.experiment, f"pass mpp= (um per morphology pixel, 0.2125 on Xenium), or correct {K.xenium.pixel_size} in the file"), K.xenium.experiment
+    if xmpp is not None: a.obsm[K.obs.spatial_xpx] = (a.obsm[K.obs.spatial] - np.asarray(origin_um, float)) / xmpp
     he, al = find_he(b)
     he = Path(he_image) if he_image is not None else he
     al = alignment if alignment is not None else al
     A = None if al is None else (np.asarray(al, float) if not isinstance(al, (str, Path)) else read_alignment(al))
-    if A is not None and A.shape != (3, 3): raise SchemaError('alignment is not 3x3', field=K.alignment, fix='pass a 3x3 affine')
-    a.uns[K.xenium] = exp
-    a.uns[K.stnb].update({K.platform: K.xenium_platform, K.bundle: str(b.resolve()), 'matrix_source': source,
-                          K.morphology: '' if mp is None else str(Path(mp).resolve()), K.mpp: -1. if xmpp is None else float(xmpp),
-                          K.mpp_source: msrc or '', K.origin_um: np.asarray(origin_um, float),
-                          K.he_image: '' if he is None else str(Path(he).resolve()), K.alignment: np.eye(3) * np.nan if A is None else A})
+    if A is not None and A.shape != (3, 3): raise SchemaError('alignment is not 3x3', field=K.uns.alignment, fix='pass a 3x3 affine')
+    a.uns[K.uns.xenium] = exp
+    a.uns[K.uns.stnb].update({K.uns.platform: K.xenium.name, K.uns.bundle: str(b.resolve()), 'matrix_source': source,
+                          K.uns.morphology: '' if mp is None else str(Path(mp).resolve()), K.uns.mpp: -1. if xmpp is None else float(xmpp),
+                          K.uns.mpp_source: msrc or '', K.uns.origin_um: np.asarray(origin_um, float),
+                          K.uns.he_image: '' if he is None else str(Path(he).resolve()), K.uns.alignment: np.eye(3) * np.nan if A is None else A})
     return a
 
 def open_morphology(adata:ad.AnnData) -> LazyImage:  # AnnData from `read_xenium`
     "The morphology (DAPI) image of a read bundle, opened lazily with its pixel size and origin."
-    s = adata.uns[K.stnb]
-    if not s.get(K.morphology): raise MissingFileError('the bundle has no morphology image', file=s.get(K.bundle), fix='pass morphology= to read_xenium')
-    return LazyImage(s[K.morphology], mpp=None if s[K.mpp] < 0 else s[K.mpp], origin_um=s[K.origin_um])
+    s = adata.uns[K.uns.stnb]
+    if not s.get(K.uns.morphology): raise MissingFileError('the bundle has no morphology image', file=s.get(K.uns.bundle), fix='pass morphology= to read_xenium')
+    return LazyImage(s[K.uns.morphology], mpp=None if s[K.uns.mpp] < 0 else s[K.uns.mpp], origin_um=s[K.uns.origin_um])
 
 def open_he(adata:ad.AnnData, mpp:float=None) -> LazyImage:  # `read_xenium` result; H&E pixel size if the OME header lacks it
-    "The H&E image of a read bundle, opened lazily (frame `K.hepx`)."
-    s = adata.uns[K.stnb]
-    if not s.get(K.he_image): raise MissingFileError('the bundle has no H&E image', file=s.get(K.bundle),
-                                                     fix=f"pass he_image= to read_xenium (stnb-prepare --he-image) or add <run>{K.he_image_suffix} to the bundle")
-    return LazyImage(s[K.he_image], mpp=mpp, frame=K.hepx)
+    "The H&E image of a read bundle, opened lazily (frame `K.frame.hepx`)."
+    s = adata.uns[K.uns.stnb]
+    if not s.get(K.uns.he_image): raise MissingFileError('the bundle has no H&E image', file=s.get(K.uns.bundle),
+                                                     fix=f"pass he_image= to read_xenium (stnb-prepare --he-image) or add <run>{K.xenium.he_image_suffix} to the bundle")
+    return LazyImage(s[K.uns.he_image], mpp=mpp, frame=K.frame.hepx)
 
 # %% ../nbs/02_io.ipynb #bd15ca8f
 def _storable(d):
@@ -390,8 +390,8 @@ def fetch(src,                   # URL (http, https, file) or local path
 
 def _bundle_root(folder:Path) -> Path|None:
     for p in sorted(folder.rglob('*'), key=lambda p: len(p.parts)):
-        if p.is_dir() and ((p/K.experiment).exists() or find_file(p, K.cells, required=False)): return p
-    return folder if (folder/K.experiment).exists() or find_file(folder, K.cells, required=False) else None
+        if p.is_dir() and ((p/K.xenium.experiment).exists() or find_file(p, K.xenium.cells, required=False)): return p
+    return folder if (folder/K.xenium.experiment).exists() or find_file(folder, K.xenium.cells, required=False) else None
 
 def load_xenium_dataset(sources,              # URLs or paths: the outs zip, the H&E image, the alignment CSV
                         dest,                 # bundle folder to create

@@ -44,16 +44,16 @@ def tile_targets(t:dict,              # a tile from `TileStore[i]`
                  n_types:int,         # number of nucleus classes C (targets are 0..C, 0 background)
                  soft:np.ndarray=None): # (max_label+1, C+1) soft class rows per label id, or None
     "Foreground, horizontal/vertical, type (and soft type) targets of a tile; -1 marks IGNORE."
-    inst, ign = t[K.tile_inst].astype(np.int64), t[K.tile_ignore].astype(bool)
-    fg = (inst > 0).astype(np.int64); fg[ign] = K.ignore
+    inst, ign = t[K.store.inst].astype(np.int64), t[K.store.ignore].astype(bool)
+    fg = (inst > 0).astype(np.int64); fg[ign] = K.label.ignore
     hv = hv_maps(inst).astype(np.float32)
-    typ = t[K.tile_type].astype(np.int64).copy(); typ[ign] = K.ignore
+    typ = t[K.store.type].astype(np.int64).copy(); typ[ign] = K.label.ignore
     if (typ > n_types).any():
-        raise DataError(f'type target {typ.max()} > n_types={n_types}', field=K.tile_type, fix='pass the class count of the store')
+        raise DataError(f'type target {typ.max()} > n_types={n_types}', field=K.store.type, fix='pass the class count of the store')
     out = dict(fg=fg, hv=hv, type=typ, inst=inst)
     if soft is not None:
         s = soft[np.clip(inst, 0, len(soft) - 1)].transpose(2, 0, 1).astype(np.float32)
-        s[:, typ == K.ignore] = 0
+        s[:, typ == K.label.ignore] = 0
         out['soft'] = s
     return out
 
@@ -98,14 +98,14 @@ def aug_geometric(img:np.ndarray,          # (T, T, 3) uint8
 # %% ../nbs/09_learn.ipynb #9a74d3ae
 def soft_table(cells:pd.DataFrame, class_names:list) -> np.ndarray:
     "(max_label+1, C+1) soft class rows per label id from a cells table (row 0 and unknown ids: background)."
-    C = len(class_names); cols = [K.soft_prefix + c for c in class_names]
-    lab = cells[K.label_id].to_numpy(np.int64)
+    C = len(class_names); cols = [K.target.soft_prefix + c for c in class_names]
+    lab = cells[K.obs.label_id].to_numpy(np.int64)
     tab = np.zeros((int(lab.max()) + 1 if len(lab) else 1, C + 1), np.float32); tab[:, 0] = 1
     if all(c in cells.columns for c in cols):
         s = cells[cols].to_numpy(np.float32)
         s = s / np.clip(s.sum(1, keepdims=True), 1e-8, None)
     else:  # hard targets as one-hot rows
-        s = np.eye(C + 1, dtype=np.float32)[np.clip(cells[K.type_target].to_numpy(np.int64), 0, C)][:, 1:]
+        s = np.eye(C + 1, dtype=np.float32)[np.clip(cells[K.target.type].to_numpy(np.int64), 0, C)][:, 1:]
     tab[lab, 0] = 0; tab[lab, 1:] = s
     return tab
 
@@ -124,11 +124,11 @@ class TileDataset(torch.utils.data.Dataset):
     def __getitem__(self, i):
         t = dict(self.store[int(self.tile_ids[i])])
         if self.train:
-            img, (inst, typ, ign) = aug_geometric(t[K.tile_image], [t[K.tile_inst], t[K.tile_type], t[K.tile_ignore]], self.rng,
+            img, (inst, typ, ign) = aug_geometric(t[K.store.image], [t[K.store.inst], t[K.store.type], t[K.store.ignore]], self.rng,
                                                   scale=self.scale, elastic=self.elastic, p_jpeg=self.p_jpeg)
-            t.update({K.tile_image: img, K.tile_inst: inst, K.tile_type: typ, K.tile_ignore: ign})
-        tg = tile_targets(t, self.n_types, self._soft_tab(t[K.sample]) if self.soft else None)
-        x = torch.from_numpy(np.ascontiguousarray(t[K.tile_image].transpose(2, 0, 1)))
+            t.update({K.store.image: img, K.store.inst: inst, K.store.type: typ, K.store.ignore: ign})
+        tg = tile_targets(t, self.n_types, self._soft_tab(t[K.obs.sample]) if self.soft else None)
+        x = torch.from_numpy(np.ascontiguousarray(t[K.store.image].transpose(2, 0, 1)))
         ys = [torch.from_numpy(tg[k]) for k in ('fg', 'hv', 'type', 'inst')]
         if self.soft: ys.append(torch.from_numpy(tg['soft']))
         return (x, *ys)
@@ -136,8 +136,8 @@ class TileDataset(torch.utils.data.Dataset):
 # %% ../nbs/09_learn.ipynb #8b5ebe0d
 def _band_split(index:pd.DataFrame, valid_frac:float, gap:int):
     "Best (|n_valid - target|, n_dropped), axis, start of the validation band and the masks (train, valid) of one slide's tiles, or None."
-    T, best = int(index['tile'].max()), None
-    for ax in ('y0', 'x0'):
+    T, best = int(index[K.store.tile].max()), None
+    for ax in (K.store.y0, K.store.x0):
         c = index[ax].to_numpy()
         for v in np.unique(c)[1:]:                    # validation: tiles starting at or after v; training: ending `gap` px before v
             va, tr = c >= v, c + T + gap <= v
@@ -148,13 +148,13 @@ def _band_split(index:pd.DataFrame, valid_frac:float, gap:int):
 
 def _auto_split(index:pd.DataFrame, by:str, valid_frac:float, gap:int, store):
     "Train and validation ids when `by` has one value: hold out the last sample, or split a single slide into two regions."
-    ids, samples = index.tile_id.to_numpy(), sorted(index[K.sample].unique())
+    ids, samples = index.tile_id.to_numpy(), sorted(index[K.obs.sample].unique())
     if len(samples) > 1:
-        isv = (index[K.sample] == samples[-1]).to_numpy()
+        isv = (index[K.obs.sample] == samples[-1]).to_numpy()
         warnings.warn(f"one {by} ({index[by].iloc[0]!r}) in the store: holding out sample {samples[-1]!r} for validation "
                       f"({isv.sum()} tiles; {(~isv).sum()} for training); pass by='sample', valid=... to choose", stacklevel=3)
         return ids[~isv], ids[isv]
-    gap = int(index['tile'].max()) if gap is None else gap
+    gap = int(index[K.store.tile].max()) if gap is None else gap
     b = _band_split(index, valid_frac, gap)
     if b is None:
         raise DataError(f'cannot split the single slide {samples[0]!r} ({len(index)} tiles) into training and validation regions '
@@ -172,7 +172,7 @@ def split_tiles(index:pd.DataFrame,     # the store's index
                 gap:int=None,           # a single slide: min px between training and validation tiles (default: one tile)
                 store=None):            # the store's folder, named in errors
     "Train and validation tile ids, split by organ or sample so no slide is on both sides; a single slide is split into two regions."
-    check_param(by in (K.organ, K.sample), 'by', by, f"'{K.organ}' or '{K.sample}'")
+    check_param(by in (K.obs.organ, K.obs.sample), 'by', by, f"'{K.obs.organ}' or '{K.obs.sample}'")
     check_param(0 < valid_frac < 1, 'valid_frac', valid_frac, 'a fraction in (0, 1)')
     vals = sorted(index[by].unique())
     if valid is not None and len(valid) == 0: valid = None      # '' or []: the default
@@ -184,15 +184,15 @@ def split_tiles(index:pd.DataFrame,     # the store's index
     isv = index[by].isin(valid).to_numpy()
     tr, va = index.tile_id.to_numpy()[~isv], index.tile_id.to_numpy()[isv]
     if len(tr) == 0: raise ParamError(f'no training tiles left after holding out {valid}', file=store, field='valid', fix='hold out fewer organs/samples')
-    assert not set(index[K.sample][isv]) & set(index[K.sample][~isv]), 'a sample is on both sides'
+    assert not set(index[K.obs.sample][isv]) & set(index[K.obs.sample][~isv]), 'a sample is on both sides'
     return tr, va
 
 def class_weights(store:TileStore, samples, n_types:int, power:float=0.5) -> torch.Tensor:
     "Type-loss weights (C+1,) from nucleus class counts in `samples`: inverse frequency ** power, background 1."
     counts = np.zeros(n_types + 1)
     for s in samples:
-        c = store.cells(s); c = c[~c[K.type_ignore].astype(bool)]
-        counts += np.bincount(np.clip(c[K.type_target].to_numpy(np.int64), 0, n_types), minlength=n_types + 1)
+        c = store.cells(s); c = c[~c[K.target.ignore].astype(bool)]
+        counts += np.bincount(np.clip(c[K.target.type].to_numpy(np.int64), 0, n_types), minlength=n_types + 1)
     w = np.ones(n_types + 1)
     seen = counts[1:] > 0
     if seen.any():
@@ -216,7 +216,7 @@ def tiles_dls(store,                  # tile store folder or TileStore
     ts = store if isinstance(store, TileStore) else open_tile_store(store)
     if len(ts) == 0: raise DataError('the tile store has no tiles', file=ts.path, fix='write samples with stnb.tiles.write_sample / stnb-prepare')
     names = ts.meta.class_names
-    if names is None: raise SchemaError('the store has no type targets', file=ts.path/K.store_json, field='class_names',
+    if names is None: raise SchemaError('the store has no type targets', file=ts.path/K.store.json, field='class_names',
                                         fix='set cell-type targets first (stnb.tiles.set_cell_targets / stnb.celltype)')
     n = len(names)
     tr, va = split_tiles(ts.index, by, valid, valid_frac=valid_frac, store=ts.path)
@@ -227,7 +227,7 @@ def tiles_dls(store,                  # tile store folder or TileStore
     dl_va = DataLoader(mk(va, False, seed + 1), bs=bs, shuffle=False, num_workers=num_workers, device=dev)
     dls = DataLoaders(dl_tr, dl_va, device=dev)
     dls.n_inp, dls.n_types, dls.class_names, dls.soft, dls.store, dls.seed = 1, n, list(names), soft, ts, seed
-    train_samples = ts.index.set_index('tile_id').loc[tr, K.sample].unique()
+    train_samples = ts.index.set_index(K.store.tile_id).loc[tr, K.obs.sample].unique()
     dls.class_weights = class_weights(ts, train_samples, n) if balance else torch.ones(n + 1)
     dls.show_batch = lambda n=4, **kw: show_batch(dls, n, **kw)
     return dls
@@ -256,7 +256,7 @@ class NucleiLoss(nn.Module):
         self.parts = {}
     def forward(self, pred, fg, hv, typ, inst, soft=None):
         p_fg, p_hv, p_tp = (p.float() for p in pred)
-        valid = fg != K.ignore
+        valid = fg != K.label.ignore
         l_fg = F.cross_entropy(p_fg, fg.clamp(min=0), reduction='none')
         l_fg = _masked_mean(l_fg, valid) + _dice_loss(p_fg.softmax(1), F.one_hot(fg.clamp(min=0), 2).permute(0, 3, 1, 2).float(), valid)
         vm = valid.unsqueeze(1).float()
@@ -265,7 +265,7 @@ class NucleiLoss(nn.Module):
         g = lambda m: torch.cat([_sobel(m[:, :1], 1), _sobel(m[:, 1:], 0)], 1)
         # gradients of the maps with IGNORE pixels zeroed, so no ignored pixel reaches the loss through the stencil
         l_msge = _masked_mean((g(p_hv * vm) - g(hv * vm)) ** 2, nuc.expand_as(p_hv))
-        tvalid = typ != K.ignore
+        tvalid = typ != K.label.ignore
         logp = F.log_softmax(p_tp, 1)
         if soft is None:
             q = F.one_hot(typ.clamp(min=0), self.n_types + 1).permute(0, 3, 1, 2).float()
@@ -289,7 +289,7 @@ class _PostprocState:
         fg_t, _, ty_t, in_t = (y.cpu().numpy() for y in learn.yb[:4])
         for i in range(len(fg_p)):
             self.results.append(maps_metrics(fg_p[i], hv_p[i], tp_p[i], in_t[i], np.where(ty_t[i] < 0, 0, ty_t[i]),
-                                             ignore=fg_t[i] == K.ignore, **self.params))
+                                             ignore=fg_t[i] == K.label.ignore, **self.params))
 
 class PostprocMetric(Metric):
     "One number (PQ, AJI, F_d or mean F_c) from the shared post-processing of the validation set."
@@ -309,8 +309,8 @@ class PostprocMetric(Metric):
 def postproc_metrics(**params) -> list:
     "Validation metrics PQ, AJI, F_d and mean F_c sharing one post-processing pass per batch."
     st = _PostprocState(params)
-    return [PostprocMetric(st, K.pq, 'pq'), PostprocMetric(st, K.aji, 'aji'), PostprocMetric(st, K.f1_d, 'f1_d'),
-            PostprocMetric(st, K.f1_c, 'f1_c')]
+    return [PostprocMetric(st, K.metric.pq, 'pq'), PostprocMetric(st, K.metric.aji, 'aji'), PostprocMetric(st, K.metric.f1_d, 'f1_d'),
+            PostprocMetric(st, K.metric.f1_c, 'f1_c')]
 
 # %% ../nbs/09_learn.ipynb #2ded1793
 class BNRecalibrate(Callback):
@@ -550,7 +550,7 @@ def show_batch(dls, n:int=4, figsize=None):
     b = dls.one_batch(); x, fg, hv, ty, inst = (v.cpu().numpy() for v in b[:5]); n = min(n, len(x))
     fig, axs = plt.subplots(1, n, figsize=figsize or (3 * n, 3.2))
     for i, ax in enumerate(np.atleast_1d(axs)):
-        ax.imshow(overlay(x[i].transpose(1, 2, 0), inst[i], ty[i], fg[i] == K.ignore)); ax.axis('off')
+        ax.imshow(overlay(x[i].transpose(1, 2, 0), inst[i], ty[i], fg[i] == K.label.ignore)); ax.axis('off')
     return fig
 
 def show_results(learn:Learner, n:int=3, ds_idx:int=1, figsize=None, **params):
@@ -565,7 +565,7 @@ def show_results(learn:Learner, n:int=3, ds_idx:int=1, figsize=None, **params):
     for i in range(n):
         pi, pt = tile_instances(fg_p[i], hv_p[i], tp_p[i], **{**getattr(learn, 'postproc', {}), **params})
         img = x[i].transpose(1, 2, 0)
-        axs[i, 0].imshow(overlay(img, inst[i], ty[i], fg[i] == K.ignore)); axs[i, 0].set_title('target')
+        axs[i, 0].imshow(overlay(img, inst[i], ty[i], fg[i] == K.label.ignore)); axs[i, 0].set_title('target')
         axs[i, 1].imshow(overlay(img, pi, pt)); axs[i, 1].set_title(f'prediction ({len(np.unique(pi)) - 1} nuclei)')
         for a in axs[i]: a.axis('off')
     return fig

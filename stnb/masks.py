@@ -19,17 +19,17 @@ __all__ = ['TILE', 'QC_DEFAULTS', 'polygon_arrays', 'poly_stats', 'rasterize', '
            'od_ratio', 'nucleus_qc', 'coverage_polygon', 'make_labels', 'label_table', 'get_he_mpp', 'prepare_labels']
 
 # %% ../nbs/04_masks.ipynb #d9aaf811
-def polygon_arrays(df:pd.DataFrame) -> tuple:  # vertex table (`K.cell_id`, `K.vertex_x`, `K.vertex_y`)
+def polygon_arrays(df:pd.DataFrame) -> tuple:  # vertex table (`K.col.cell_id`, `K.col.vertex_x`, `K.col.vertex_y`)
     "(ids, offsets, xy) of a vertex table; polygon i is `xy[offsets[i]:offsets[i+1]]`."
-    if len(df) == 0: raise DataError('no polygons', field=K.cell_id, fix='pass a non-empty boundary table')
-    codes, ids = pd.factorize(df[K.cell_id], sort=False)
-    xy = df[[K.vertex_x, K.vertex_y]].to_numpy(np.float64)
-    if np.isnan(xy).any(): raise DataError(f"{int(np.isnan(xy).any(1).sum())} vertices are NaN", field=K.vertex_x, fix='drop those polygons')
+    if len(df) == 0: raise DataError('no polygons', field=K.col.cell_id, fix='pass a non-empty boundary table')
+    codes, ids = pd.factorize(df[K.col.cell_id], sort=False)
+    xy = df[[K.col.vertex_x, K.col.vertex_y]].to_numpy(np.float64)
+    if np.isnan(xy).any(): raise DataError(f"{int(np.isnan(xy).any(1).sum())} vertices are NaN", field=K.col.vertex_x, fix='drop those polygons')
     if (np.diff(codes) < 0).any() or len(np.flatnonzero(np.diff(codes))) != len(ids) - 1:   # not one run per id
         o = np.argsort(codes, kind='stable'); codes, xy = codes[o], xy[o]
     n = np.bincount(codes, minlength=len(ids))
     if (n < 3).any(): raise DataError(f"{int((n < 3).sum())} polygons have fewer than 3 vertices (e.g. {ids[np.argmax(n < 3)]!r})",
-                                      field=K.vertex_x, fix='drop degenerate polygons')
+                                      field=K.col.vertex_x, fix='drop degenerate polygons')
     return np.asarray(ids), np.r_[0, np.cumsum(n)].astype(np.int64), xy
 
 def poly_stats(offsets, xy) -> pd.DataFrame:
@@ -201,11 +201,11 @@ def label_blocks(offsets, xy, values,        # polygons (H&E px) and their label
             if len(bad):
                 fm = rasterize(offsets, xy, np.ones(len(values), np.int32), buf.shape, (x0 - halo, y0 - halo), idx=bad).astype(np.uint8)
                 if kern is not None: fm = cv2.dilate(fm, kern)
-                buf[(fm > 0) & (buf == 0)] = K.ignore
+                buf[(fm > 0) & (buf == 0)] = K.label.ignore
             block = buf[halo:halo + h, halo:halo + w]
             if cov is not None:
                 inside = rasterize(np.array([0, len(coverage)]), cov[0][0], [1], (h, w), (x0, y0), idx=[0])
-                block[inside == 0] = K.ignore
+                block[inside == 0] = K.label.ignore
             yield (slice(y0, y0 + h), slice(x0, x0 + w)), block
 
 def label_raster(offsets, xy, values, shape, **kw) -> np.ndarray:
@@ -232,7 +232,7 @@ def od_ratio(hema:np.ndarray,       # hematoxylin OD on a grid
 
 QC_DEFAULTS = dict(min_counts=10, min_area=8., max_area=250., min_solidity=0.8, min_od_ratio=1.1)
 
-def nucleus_qc(adata,                         # run (obs: `K.n_counts`)
+def nucleus_qc(adata,                         # run (obs: `K.obs.n_counts`)
                polys:pd.DataFrame,            # nucleus vertex table in um
                hema:np.ndarray=None,          # hematoxylin OD on the work grid (registration agreement)
                grid:Affine=None,              # work px -> H&E px of `hema`
@@ -245,36 +245,36 @@ def nucleus_qc(adata,                         # run (obs: `K.n_counts`)
     import shapely
     ids, off, xy = polygon_arrays(polys); st = poly_stats(off, xy)
     known = pd.Index(ids).isin(adata.obs_names)
-    if not known.all(): raise DataError(f"{int((~known).sum())} polygons reference cells not in obs", field=K.cell_id, fix='read boundaries with cell_ids=adata.obs_names')
+    if not known.all(): raise DataError(f"{int((~known).sum())} polygons reference cells not in obs", field=K.col.cell_id, fix='read boundaries with cell_ids=adata.obs_names')
     rings = shapely.linearrings(xy, indices=np.repeat(np.arange(len(ids)), np.diff(off)))
     hull = shapely.area(shapely.convex_hull(shapely.polygons(rings)))
-    q = pd.DataFrame({K.qc_area: st['area'].values, K.qc_solidity: st['area'].values / np.maximum(hull, 1e-12),
-                      K.qc_circularity: 4 * np.pi * st['area'].values / np.maximum(st['perimeter'].values ** 2, 1e-12)}, index=ids)
-    q[K.qc_od_ratio] = np.nan; outside = np.zeros(len(ids), bool)
+    q = pd.DataFrame({K.masks.qc_area: st['area'].values, K.masks.qc_solidity: st['area'].values / np.maximum(hull, 1e-12),
+                      K.masks.qc_circularity: 4 * np.pi * st['area'].values / np.maximum(st['perimeter'].values ** 2, 1e-12)}, index=ids)
+    q[K.masks.qc_od_ratio] = np.nan; outside = np.zeros(len(ids), bool)
     if hema is not None or he_shape is not None:
-        ph = polygons_hepx(adata, polys); hxy = ph[[K.vertex_x, K.vertex_y]].to_numpy(float)
+        ph = polygons_hepx(adata, polys); hxy = ph[[K.col.vertex_x, K.col.vertex_y]].to_numpy(float)
         _, hoff, hxy = polygon_arrays(ph); c = poly_stats(hoff, hxy)[['cx', 'cy']].to_numpy()
         if he_shape is not None: outside = (c[:, 0] < 0) | (c[:, 1] < 0) | (c[:, 0] > he_shape[1] - 1) | (c[:, 1] > he_shape[0] - 1)
-        if hema is not None: q[K.qc_od_ratio] = od_ratio(hema, hoff, grid.inv(hxy))
+        if hema is not None: q[K.masks.qc_od_ratio] = od_ratio(hema, hoff, grid.inv(hxy))
     o = adata.obs; rows = o.index.get_indexer(ids)
-    for col in (K.qc_area, K.qc_solidity, K.qc_circularity, K.qc_od_ratio):
+    for col in (K.masks.qc_area, K.masks.qc_solidity, K.masks.qc_circularity, K.masks.qc_od_ratio):
         o[col] = np.nan; o.iloc[rows, o.columns.get_loc(col)] = q[col].values
     has = np.zeros(len(o), bool); has[rows] = True; out = np.zeros(len(o), bool); out[rows] = outside
-    n = o[K.n_counts].to_numpy() if K.n_counts in o else np.full(len(o), np.inf)
-    reason = np.full(len(o), K.qc_ok, dtype=object)
-    for r, m in reversed([(K.qc_no_polygon, ~has), (K.qc_outside, out), (K.qc_few_counts, n < th['min_counts']),
-                          (K.qc_small, o[K.qc_area].to_numpy() < th['min_area']), (K.qc_large, o[K.qc_area].to_numpy() > th['max_area']),
-                          (K.qc_shape, o[K.qc_solidity].to_numpy() < th['min_solidity']),
-                          (K.qc_registration, o[K.qc_od_ratio].to_numpy() < th['min_od_ratio'])]):
+    n = o[K.obs.n_counts].to_numpy() if K.obs.n_counts in o else np.full(len(o), np.inf)
+    reason = np.full(len(o), K.qc.ok, dtype=object)
+    for r, m in reversed([(K.qc.no_polygon, ~has), (K.qc.outside, out), (K.qc.few_counts, n < th['min_counts']),
+                          (K.qc.small, o[K.masks.qc_area].to_numpy() < th['min_area']), (K.qc.large, o[K.masks.qc_area].to_numpy() > th['max_area']),
+                          (K.qc.shape, o[K.masks.qc_solidity].to_numpy() < th['min_solidity']),
+                          (K.qc.registration, o[K.masks.qc_od_ratio].to_numpy() < th['min_od_ratio'])]):
         reason[m] = r   # reversed: the first failing reason wins
-    o[K.qc_reason] = pd.Categorical(reason, categories=list(K.qc_reasons)); o[K.qc_pass] = reason == K.qc_ok
-    adata.uns.setdefault(K.stnb, {}).setdefault(K.masks, {})[K.params] = th
+    o[K.obs.qc_reason] = pd.Categorical(reason, categories=list(K.qc.reasons)); o[K.obs.qc_pass] = reason == K.qc.ok
+    adata.uns.setdefault(K.uns.stnb, {}).setdefault(K.uns.masks, {})[K.uns.params] = th
 
 # %% ../nbs/04_masks.ipynb #27ac0130
 def coverage_polygon(adata, grow_um:float=10.) -> np.ndarray:  # run; margin around the cells
     "The ST coverage in H&E px: convex hull of the cell centroids (um) grown by `grow_um`, as (M, 2) vertices."
     import shapely
-    hull = shapely.convex_hull(shapely.multipoints(adata.obsm[K.spatial])).buffer(grow_um, quad_segs=4)
+    hull = shapely.convex_hull(shapely.multipoints(adata.obsm[K.obs.spatial])).buffer(grow_um, quad_segs=4)
     xy = np.asarray(hull.exterior.coords)[:-1]
     return to_hepx(adata, xy)
 
@@ -289,15 +289,15 @@ def make_labels(adata,                      # registered run (`stnb.register.reg
                 overwrite:bool=False,
                 polys:pd.DataFrame=None,    # the run's nucleus boundaries in um (`stnb.io.read_boundaries`), when already read
                 **thresholds) -> Path:
-    "QC the nuclei, assign label ids and write the instance raster (0 bg, ids, `K.ignore`) chunk by chunk."
-    s = adata.uns[K.stnb]
-    if polys is None: polys = read_boundaries(s[K.bundle], 'nucleus', cell_ids=adata.obs_names, unknown='drop')
+    "QC the nuclei, assign label ids and write the instance raster (0 bg, ids, `K.label.ignore`) chunk by chunk."
+    s = adata.uns[K.uns.stnb]
+    if polys is None: polys = read_boundaries(s[K.uns.bundle], 'nucleus', cell_ids=adata.obs_names, unknown='drop')
     nucleus_qc(adata, polys, hema=hema, grid=grid, he_shape=he_shape, **thresholds)
     ph = polygons_hepx(adata, polys); ids, off, xy = polygon_arrays(ph)
     o = adata.obs; lab = np.zeros(len(o), np.int64); has = o.index.isin(ids)
-    lab[has] = np.arange(1, has.sum() + 1); o[K.label_id] = lab
-    vals = lab[o.index.get_indexer(ids)]; fail = ~o[K.qc_pass].to_numpy()[o.index.get_indexer(ids)]
-    hmpp = float(s.get(K.registration, {}).get(K.mpp, np.nan))
+    lab[has] = np.arange(1, has.sum() + 1); o[K.obs.label_id] = lab
+    vals = lab[o.index.get_indexer(ids)]; fail = ~o[K.obs.qc_pass].to_numpy()[o.index.get_indexer(ids)]
+    hmpp = float(s.get(K.uns.registration, {}).get(K.uns.mpp, np.nan))
     if not np.isfinite(hmpp): hmpp = get_he_mpp(adata)
     blocks = label_blocks(off, xy, vals, he_shape, chunk, fail, int(round(margin_um / hmpp)), coverage_polygon(adata, coverage_um))
     if unsegmented_od is not None:
@@ -307,22 +307,22 @@ def make_labels(adata,                      # registered run (`stnb.register.reg
             unsegmented_od = float(threshold_otsu(hema))
         blocks = _ignore_dark(blocks, hema, grid, unsegmented_od)
     p = write_zarr(out, he_shape, np.int32, blocks, chunks=(chunk, chunk), overwrite=overwrite,
-                   attrs={K.frame: K.hepx, K.mpp: hmpp, K.n_labels: int(has.sum()), K.ignore_value: K.ignore})
-    s.setdefault(K.masks, {}).update({K.labels_zarr: str(Path(out).resolve()), K.n_labels: int(has.sum()), K.chunk: chunk,
-                                     K.margin_um: margin_um, K.coverage_um: coverage_um})
+                   attrs={K.uns.frame: K.frame.hepx, K.uns.mpp: hmpp, K.masks.n_labels: int(has.sum()), K.masks.ignore_value: K.label.ignore})
+    s.setdefault(K.uns.masks, {}).update({K.masks.labels_zarr: str(Path(out).resolve()), K.masks.n_labels: int(has.sum()), K.masks.chunk: chunk,
+                                     K.masks.margin_um: margin_um, K.masks.coverage_um: coverage_um})
     return p
 
 def label_table(adata) -> pd.DataFrame:  # run after `make_labels`
     "One row per rasterised nucleus: `label_id`, `cell_id` and the QC columns (what a tile store keeps)."
-    o = adata.obs; m = o[K.label_id] > 0
-    cols = [c for c in (K.qc_pass, K.qc_reason, K.qc_area, K.qc_solidity, K.qc_circularity, K.qc_od_ratio, K.n_counts) if c in o]
-    t = o.loc[m, cols].copy(); t.insert(0, K.cell_id, o.index[m].astype(str)); t.insert(0, K.label_id, o.loc[m, K.label_id].astype(np.int64).values)
+    o = adata.obs; m = o[K.obs.label_id] > 0
+    cols = [c for c in (K.obs.qc_pass, K.obs.qc_reason, K.masks.qc_area, K.masks.qc_solidity, K.masks.qc_circularity, K.masks.qc_od_ratio, K.obs.n_counts) if c in o]
+    t = o.loc[m, cols].copy(); t.insert(0, K.col.cell_id, o.index[m].astype(str)); t.insert(0, K.obs.label_id, o.loc[m, K.obs.label_id].astype(np.int64).values)
     return t.reset_index(drop=True)
 
 def get_he_mpp(adata) -> float:
     "H&E pixel size of a run: refined registration, else alignment scale x Xenium pixel size."
     from stnb.register import get_transform
-    return get_transform(adata, K.hepx, K.xpx).scale * float(adata.uns[K.stnb][K.mpp])
+    return get_transform(adata, K.frame.hepx, K.frame.xpx).scale * float(adata.uns[K.uns.stnb][K.uns.mpp])
 
 def _ignore_dark(blocks, hema, grid, thr):
     "Set unlabelled pixels on hematoxylin-dark work-grid pixels to IGNORE (nearest work pixel; the grid is a scale + shift)."
@@ -331,7 +331,7 @@ def _ignore_dark(blocks, hema, grid, thr):
         gx = np.clip(np.round((np.arange(sl[1].start, sl[1].stop) - t[0]) / f).astype(int), 0, hema.shape[1] - 1)
         gy = np.clip(np.round((np.arange(sl[0].start, sl[0].stop) - t[1]) / f).astype(int), 0, hema.shape[0] - 1)
         dark = hema[np.ix_(gy, gx)] > thr
-        b = b.copy(); b[dark & (b == 0)] = K.ignore
+        b = b.copy(); b[dark & (b == 0)] = K.label.ignore
         yield sl, b
 
 # %% ../nbs/04_masks.ipynb #90b0cb33
@@ -348,13 +348,13 @@ def prepare_labels(bundle,                 # Xenium bundle with an H&E image (al
     from stnb.io import read_xenium, write_h5ad
     from stnb.register import register_he, registration_inputs
     a = read_xenium(bundle, he_image=he_image, alignment=alignment, mpp=mpp)
-    polys = read_boundaries(a.uns[K.stnb][K.bundle], 'nucleus', cell_ids=a.obs_names, unknown='drop')
+    polys = read_boundaries(a.uns[K.uns.stnb][K.uns.bundle], 'nucleus', cell_ids=a.obs_names, unknown='drop')
     r = registration_inputs(a, work_mpp, he_mpp)   # the H&E and DAPI, read once: registration and label QC share them
     register_he(a, work_mpp=work_mpp, local=local, he_mpp=he_mpp, accept_poor=accept_poor, inputs=r, polys=polys)
     out = Path(out)
     with atomic_dir(out, overwrite=overwrite) as tmp:
-        make_labels(a, tmp/K.labels_zarr, r['he_shape'], chunk=chunk, hema=r['hema'], grid=r['grid'], polys=polys, **kw)
-        a.uns[K.stnb][K.masks][K.labels_zarr] = str(out.resolve()/K.labels_zarr)
-        label_table(a).to_parquet(tmp/K.labels_table)
-        write_h5ad(a, tmp/K.run_h5ad)
+        make_labels(a, tmp/K.masks.labels_zarr, r['he_shape'], chunk=chunk, hema=r['hema'], grid=r['grid'], polys=polys, **kw)
+        a.uns[K.uns.stnb][K.uns.masks][K.masks.labels_zarr] = str(out.resolve()/K.masks.labels_zarr)
+        label_table(a).to_parquet(tmp/K.masks.labels_table)
+        write_h5ad(a, tmp/K.masks.run_h5ad)
     return out

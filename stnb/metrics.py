@@ -22,7 +22,7 @@ __all__ = ['CLASS_COUNTS', 'check_labels', 'relabel', 'Overlap', 'overlap_table'
 # %% ../nbs/07_metrics.ipynb #86bd52e4
 def check_labels(lab,                 # instance label image (H, W)
                  name:str='labels'):  # argument name, for the message
-    "Validate an instance label image (2-D, integer, >= 0 except `K.ignore`) and return it as an array."
+    "Validate an instance label image (2-D, integer, >= 0 except `K.label.ignore`) and return it as an array."
     a = np.asarray(lab)
     if a.ndim != 2:
         raise SchemaError(f"{name} must be a 2-D instance label image, got shape {a.shape}", field=name,
@@ -31,9 +31,9 @@ def check_labels(lab,                 # instance label image (H, W)
         raise DataError(f"{name} has dtype {a.dtype}; instance labels must be integers", field=name,
                         fix='cast whole-number labels with .astype(np.int32); label a binary mask with scipy.ndimage.label')
     if np.issubdtype(a.dtype, np.signedinteger) and a.size and a.min() < 0:
-        bad = a[(a < 0) & (a != K.ignore)]
-        if bad.size: raise DataError(f"{name} has negative label {int(bad.min())}; only {K.ignore} (K.ignore) is allowed",
-                                     field=name, fix=f'use 0 for background and {K.ignore} for ignored pixels')
+        bad = a[(a < 0) & (a != K.label.ignore)]
+        if bad.size: raise DataError(f"{name} has negative label {int(bad.min())}; only {K.label.ignore} (K.label.ignore) is allowed",
+                                     field=name, fix=f'use 0 for background and {K.label.ignore} for ignored pixels')
     return a
 
 # %% ../nbs/07_metrics.ipynb #03feab56
@@ -52,7 +52,7 @@ def relabel(a:np.ndarray):
     return inv.reshape(a.shape), ids, cnt
 
 def _ignore_mask(shape, ignore, *labs):
-    "Boolean mask of ignored pixels (K.ignore in any of `labs`, or True in `ignore`), or None."
+    "Boolean mask of ignored pixels (K.label.ignore in any of `labs`, or True in `ignore`), or None."
     m = None
     if ignore is not None:
         m = np.asarray(ignore)
@@ -61,7 +61,7 @@ def _ignore_mask(shape, ignore, *labs):
         if m.dtype != bool: raise DataError(f"ignore mask has dtype {m.dtype}", field='ignore', fix='pass a boolean mask')
     for a in labs:
         if np.issubdtype(a.dtype, np.signedinteger) and a.size and a.min() < 0:
-            ai = a == K.ignore
+            ai = a == K.label.ignore
             if ai.any(): m = ai if m is None else (m | ai)
     return m
 
@@ -174,11 +174,11 @@ def instance_metrics(ov:Overlap,            # overlap table from `overlap_table`
     fp, fn, s_iou = M - tp, N - tp, float(ov.iou[rows].sum())
     dq = _div(tp, tp + 0.5*fp + 0.5*fn)
     sq = (s_iou/tp if tp else 0.) if N + M else float('nan')
-    return {K.dice: _div(2*ov.inter.sum(), ov.area_t.sum() + ov.area_p.sum()),
-            K.aji: _aji(ov, _aji_rows(ov)), K.aji_plus: _aji(ov, max_iou_assignment(ov)),
-            K.dq: dq, K.sq: sq, K.pq: dq*sq, K.f1_d: _div(2*tp, 2*tp + fp + fn),
-            K.precision_d: _div(tp, tp + fp), K.recall_d: _div(tp, tp + fn),
-            K.n_true: N, K.n_pred: M, K.n_tp: tp, K.n_fp: fp, K.n_fn: fn, K.sum_iou: s_iou}
+    return {K.metric.dice: _div(2*ov.inter.sum(), ov.area_t.sum() + ov.area_p.sum()),
+            K.metric.aji: _aji(ov, _aji_rows(ov)), K.metric.aji_plus: _aji(ov, max_iou_assignment(ov)),
+            K.metric.dq: dq, K.metric.sq: sq, K.metric.pq: dq*sq, K.metric.f1_d: _div(2*tp, 2*tp + fp + fn),
+            K.metric.precision_d: _div(tp, tp + fp), K.metric.recall_d: _div(tp, tp + fn),
+            K.metric.n_true: N, K.metric.n_pred: M, K.metric.tp: tp, K.metric.fp: fp, K.metric.fn: fn, K.metric.sum_iou: s_iou}
 
 # %% ../nbs/07_metrics.ipynb #5c4991f8
 def majority_type(lab:np.ndarray,    # instance labels renumbered 1..n (0 background), any shape
@@ -227,7 +227,7 @@ def _inst_types(types, ov:Overlap, side:str):
     return out
 
 # %% ../nbs/07_metrics.ipynb #750ce5b2
-CLASS_COUNTS = [K.n_tp, K.n_fp_cls, K.n_fn_cls, K.n_fp_det, K.n_fn_det, K.sum_iou]
+CLASS_COUNTS = [K.metric.tp, K.metric.fp_cls, K.metric.fn_cls, K.metric.fp_det, K.metric.fn_det, K.metric.sum_iou]
 
 def class_counts(ov:Overlap, rows:np.ndarray,  # overlap table and the rows that are pairs
                  tt:np.ndarray, pt:np.ndarray,  # class of each true / predicted nucleus
@@ -271,12 +271,12 @@ def nucleus_metrics(true_inst,             # true instance labels (H, W); -1 = i
                     classes=None,          # classes to score (default: nonzero classes present)
                     match_iou:float=0.5,   # pairing threshold
                     w=(2., 2., 1., 1.),    # F_c weights of FP_c, FN_c, FP_d, FN_d
-                    diag:bool=False):      # also the `seg_diagnostics` (foreground, count and area ratios) under `K.diag`
+                    diag:bool=False):      # also the `seg_diagnostics` (foreground, count and area ratios) under `K.metric.diag`
     "Segmentation, detection and (with types) classification metrics of one image, as a dict."
     ov = overlap_table(true_inst, pred_inst, ignore)
     rows = pair_instances(ov, match_iou)
     res = instance_metrics(ov, match_iou, rows)
-    dg = {K.diag: seg_diagnostics(true_inst, pred_inst, ignore=ignore)} if diag else {}
+    dg = {K.metric.diag: seg_diagnostics(true_inst, pred_inst, ignore=ignore)} if diag else {}
     if (true_type is None) != (pred_type is None):
         raise ParamError('only one of true_type and pred_type was given', field='true_type' if true_type is None else 'pred_type',
                          fix='pass both class inputs, or neither for class-agnostic metrics')
@@ -288,9 +288,9 @@ def nucleus_metrics(true_inst,             # true instance labels (H, W); -1 = i
     cc = class_counts(ov, rows, tt, pt, classes)
     fc, pq = fc_pq_from_counts(cc, w)
     cm = confusion(tt[ov.ti[rows]], pt[ov.pj[rows]], classes)
-    res.update({K.f1_c: dict(zip(classes, fc.tolist())), K.pq_c: dict(zip(classes, pq.tolist())),
-                K.mpq: float(_nanmean(pq)) if len(pq) else float('nan'), K.type_acc: _div(np.trace(cm), cm.sum()),
-                K.metric_classes: list(classes), K.class_counts: cc, K.confusion: cm})
+    res.update({K.metric.f1_c: dict(zip(classes, fc.tolist())), K.metric.pq_c: dict(zip(classes, pq.tolist())),
+                K.metric.mpq: float(_nanmean(pq)) if len(pq) else float('nan'), K.metric.type_acc: _div(np.trace(cm), cm.sum()),
+                K.metric.classes: list(classes), K.metric.class_counts: cc, K.metric.confusion: cm})
     return res | dg
 
 def confusion(y_true, y_pred, classes) -> np.ndarray:
@@ -305,20 +305,20 @@ def confusion(y_true, y_pred, classes) -> np.ndarray:
 def _cm_frame(cm, classes): return pd.DataFrame(cm, index=pd.Index(list(classes), name='true'), columns=pd.Index(list(classes), name='pred'))
 
 # %% ../nbs/07_metrics.ipynb #e30b11a5
-_SCAL = [K.dice, K.aji, K.aji_plus, K.dq, K.sq, K.pq]
+_SCAL = [K.metric.dice, K.metric.aji, K.metric.aji_plus, K.metric.dq, K.metric.sq, K.metric.pq]
 
 def _stack(results, classes):
     "Per-image arrays from a list of `nucleus_metrics` dicts."
     n = len(results)
     S = {'scal': np.array([[r[k] for k in _SCAL] for r in results], float).reshape(n, len(_SCAL)),
-         'det': np.array([[r[K.n_tp], r[K.n_fp], r[K.n_fn], r[K.n_true]] for r in results], float).reshape(n, 4)}
+         'det': np.array([[r[K.metric.tp], r[K.metric.fp], r[K.metric.fn], r[K.metric.n_true]] for r in results], float).reshape(n, 4)}
     if classes is not None:
         C = len(classes); cc = np.zeros((n, C, len(CLASS_COUNTS))); cm = np.zeros((n, C, C))
         pos = {c: k for k, c in enumerate(classes)}
         for i, r in enumerate(results):
-            j = np.array([pos.get(c, -1) for c in r[K.metric_classes]], np.intp); ok = j >= 0
-            cc[i, j[ok]] = r[K.class_counts][ok]
-            cm[i][np.ix_(j[ok], j[ok])] = r[K.confusion][np.ix_(ok, ok)]
+            j = np.array([pos.get(c, -1) for c in r[K.metric.classes]], np.intp); ok = j >= 0
+            cc[i, j[ok]] = r[K.metric.class_counts][ok]
+            cm[i][np.ix_(j[ok], j[ok])] = r[K.metric.confusion][np.ix_(ok, ok)]
         S['cc'], S['cm'] = cc, cm
     return S
 
@@ -332,18 +332,18 @@ def _aggregate(S, idx, g, ng, classes, w):
     "Dataset metrics of the images `idx` (with tissue codes `g`) from stacked per-image arrays."
     out = dict(zip(_SCAL, _nanmean(S['scal'][idx], 0).tolist()))
     tp, fp, fn, nt = S['det'][idx].sum(0)
-    out.update({K.f1_d: _div(2*tp, 2*tp + fp + fn), K.precision_d: _div(tp, tp + fp), K.recall_d: _div(tp, tp + fn)})
-    pq_img = np.where(S['det'][idx, 3] > 0, S['scal'][idx, _SCAL.index(K.pq)], np.nan)
-    out[K.bpq] = float(_group_mean(pq_img, g, ng))
+    out.update({K.metric.f1_d: _div(2*tp, 2*tp + fp + fn), K.metric.precision_d: _div(tp, tp + fp), K.metric.recall_d: _div(tp, tp + fn)})
+    pq_img = np.where(S['det'][idx, 3] > 0, S['scal'][idx, _SCAL.index(K.metric.pq)], np.nan)
+    out[K.metric.bpq] = float(_group_mean(pq_img, g, ng))
     if classes is not None:
         cc = S['cc'][idx]
         _, pq_c = fc_pq_from_counts(cc, w)                     # (n, C) per image
-        out[K.mpq] = float(_group_mean(_nanmean(pq_c, 1) if len(classes) else np.full(len(idx), np.nan), g, ng))
+        out[K.metric.mpq] = float(_group_mean(_nanmean(pq_c, 1) if len(classes) else np.full(len(idx), np.nan), g, ng))
         fc, _ = fc_pq_from_counts(cc.sum(0), w)
-        out[K.pq_c] = dict(zip(classes, _nanmean(pq_c, 0).tolist())); out[K.f1_c] = dict(zip(classes, fc.tolist()))
+        out[K.metric.pq_c] = dict(zip(classes, _nanmean(pq_c, 0).tolist())); out[K.metric.f1_c] = dict(zip(classes, fc.tolist()))
         cm = S['cm'][idx].sum(0)
-        out.update(_cls_from_confusion(cm)); out[K.confusion] = _cm_frame(cm.astype(int), classes)
-    out[K.n_images] = len(idx)
+        out.update(_cls_from_confusion(cm)); out[K.metric.confusion] = _cm_frame(cm.astype(int), classes)
+    out[K.metric.n_images] = len(idx)
     return out
 
 def _cls_from_confusion(cm):
@@ -352,8 +352,8 @@ def _cls_from_confusion(cm):
     seen = (nt + npred) > 0
     f1 = np.divide(2*tp, nt + npred, out=np.zeros(len(tp)), where=seen)
     rec = np.divide(tp, nt, out=np.zeros(len(tp)), where=nt > 0)
-    return {K.type_acc: _div(tp.sum(), cm.sum()), K.macro_f1: float(f1[seen].mean()) if seen.any() else float('nan'),
-            K.balanced_acc: float(rec[nt > 0].mean()) if (nt > 0).any() else float('nan')}
+    return {K.metric.type_acc: _div(tp.sum(), cm.sum()), K.metric.macro_f1: float(f1[seen].mean()) if seen.any() else float('nan'),
+            K.metric.balanced_acc: float(rec[nt > 0].mean()) if (nt > 0).any() else float('nan')}
 
 def _tissue_codes(tissue, n):
     if tissue is None: return np.zeros(n, np.intp), 1
@@ -362,12 +362,12 @@ def _tissue_codes(tissue, n):
     u, g = np.unique(tissue, return_inverse=True); return g, len(u)
 
 def _classes_of(results, classes):
-    typed = [K.metric_classes in r for r in results]
+    typed = [K.metric.classes in r for r in results]
     if any(typed) and not all(typed):
         raise DataError(f"{sum(typed)} of {len(results)} images have class metrics", field='results',
                         fix='pass true_type and pred_type for every image, or for none')
     if not all(typed): return None
-    return list(classes) if classes is not None else sorted(set().union(*[r[K.metric_classes] for r in results]))
+    return list(classes) if classes is not None else sorted(set().union(*[r[K.metric.classes] for r in results]))
 
 def dataset_metrics(results:list,         # per-image dicts from `nucleus_metrics`
                     tissue=None,          # tissue (organ) of each image, for PanNuke's per-tissue averaging
@@ -389,7 +389,7 @@ def classification_metrics(y_true,           # true class of each item
         raise SchemaError(f"y_true has shape {yt.shape} and y_pred {yp.shape}", field='y_pred', fix='pass two 1-D arrays of equal length')
     if classes is None: classes = sorted(set(yt.tolist()) | set(yp.tolist()))
     cm = confusion(yt, yp, classes)
-    return {**_cls_from_confusion(cm), K.confusion: _cm_frame(cm, classes)}
+    return {**_cls_from_confusion(cm), K.metric.confusion: _cm_frame(cm, classes)}
 
 # %% ../nbs/07_metrics.ipynb #70488462
 def _flat(d):
@@ -424,7 +424,7 @@ def bootstrap_ci(results:list,          # per-image dicts from `nucleus_metrics`
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', RuntimeWarning)
         lo, hi = np.nanquantile(B.values, a, axis=0), np.nanquantile(B.values, 1 - a, axis=0)
-    return pd.DataFrame({K.metric_value: pd.Series(point), K.ci_lo: lo, K.ci_hi: hi})
+    return pd.DataFrame({K.metric.value: pd.Series(point), K.metric.ci_lo: lo, K.metric.ci_hi: hi})
 
 # %% ../nbs/07_metrics.ipynb #385c5228
 def seg_diagnostics(true_inst,       # true instance labels (H, W); -1 = ignore
@@ -437,15 +437,15 @@ def seg_diagnostics(true_inst,       # true instance labels (H, W); -1 = ignore
     m = _ignore_mask(t.shape, ignore, t, p)
     keep = np.ones(t.shape, bool) if m is None else ~m
     _, _, at = relabel(np.where(keep, np.maximum(t, 0), 0)); _, _, ap = relabel(np.where(keep, np.maximum(p, 0), 0))
-    return {K.n_px: int(keep.sum()), K.fg_px_true: int(at.sum()), K.fg_px_pred: int(ap.sum()),
-            K.areas_true: at.astype(np.int64), K.areas_pred: ap.astype(np.int64)}
+    return {K.metric.n_px: int(keep.sum()), K.metric.fg_px_true: int(at.sum()), K.metric.fg_px_pred: int(ap.sum()),
+            K.metric.areas_true: at.astype(np.int64), K.metric.areas_pred: ap.astype(np.int64)}
 
 def diagnostics_summary(diags:list) -> dict:  # `seg_diagnostics` dicts of the images of one test set
     "Pooled foreground fractions, foreground ratio, nucleus count ratio and median area ratio (prediction / truth) of a test set."
     if not len(diags): raise DataError('no images to summarise', field='diags', fix='pass the seg_diagnostics of each image')
     s = lambda k: float(sum(d[k] for d in diags))
-    at = np.concatenate([d[K.areas_true] for d in diags]); ap = np.concatenate([d[K.areas_pred] for d in diags])
+    at = np.concatenate([d[K.metric.areas_true] for d in diags]); ap = np.concatenate([d[K.metric.areas_pred] for d in diags])
     div = lambda a, b: a / b if b else float('nan')
-    return {K.fg_frac_true: div(s(K.fg_px_true), s(K.n_px)), K.fg_frac_pred: div(s(K.fg_px_pred), s(K.n_px)),
-            K.fg_ratio: div(s(K.fg_px_pred), s(K.fg_px_true)), K.count_ratio: div(len(ap), len(at)),
-            K.area_ratio: div(float(np.median(ap)), float(np.median(at))) if len(ap) and len(at) else float('nan')}
+    return {K.metric.fg_frac_true: div(s(K.metric.fg_px_true), s(K.metric.n_px)), K.metric.fg_frac_pred: div(s(K.metric.fg_px_pred), s(K.metric.n_px)),
+            K.metric.fg_ratio: div(s(K.metric.fg_px_pred), s(K.metric.fg_px_true)), K.metric.count_ratio: div(len(ap), len(at)),
+            K.metric.area_ratio: div(float(np.median(ap)), float(np.median(at))) if len(ap) and len(at) else float('nan')}

@@ -20,18 +20,18 @@ __all__ = ['HEST_URL', 'read_cosmx', 'read_cosmx_boundaries', 'read_merscope_bou
 # %% ../nbs/02a_platforms.ipynb #7120f26d
 def _one(folder:Path, pattern:str, what:str):
     hits = sorted(folder.glob(pattern))
-    if not hits: raise MissingFileError(f"no {what}", file=folder/pattern, fix=f"a CosMx folder needs *{K.cosmx_tx_suffix}, *{K.cosmx_fov_suffix} and {K.cosmx_labels_dir}/")
+    if not hits: raise MissingFileError(f"no {what}", file=folder/pattern, fix=f"a CosMx folder needs *{K.cosmx.tx_suffix}, *{K.cosmx.fov_suffix} and {K.cosmx.labels_dir}/")
     return hits[0]
 
 _COSMX_COLS = 'rename the column in the file to the name CosMx flat files use'
 
 def _cosmx_tx(folder:Path, mpp:float):
-    tx = read_table(_one(folder, f"*{K.cosmx_tx_suffix}*", 'transcript file'), fix=_COSMX_COLS,
-                    required=(K.cosmx_fov, K.cosmx_cell, K.cosmx_x, K.cosmx_y, K.cosmx_target))
-    tx = tx.rename(columns={K.cosmx_target: K.feature_name})
-    if tx[[K.cosmx_x, K.cosmx_y]].isna().any().any(): raise DataError('NaN transcript coordinates', file=folder, field=K.cosmx_x, fix='drop those rows')
-    tx[K.cell_id] = np.where(tx[K.cosmx_cell] > 0, tx[K.cosmx_fov].astype(str) + '_' + tx[K.cosmx_cell].astype(str), K.unassigned_cell)
-    tx[K.x_location], tx[K.y_location] = tx[K.cosmx_x] * mpp, tx[K.cosmx_y] * mpp
+    tx = read_table(_one(folder, f"*{K.cosmx.tx_suffix}*", 'transcript file'), fix=_COSMX_COLS,
+                    required=(K.cosmx.fov, K.cosmx.cell, K.cosmx.x, K.cosmx.y, K.cosmx.target))
+    tx = tx.rename(columns={K.cosmx.target: K.col.feature_name})
+    if tx[[K.cosmx.x, K.cosmx.y]].isna().any().any(): raise DataError('NaN transcript coordinates', file=folder, field=K.cosmx.x, fix='drop those rows')
+    tx[K.col.cell_id] = np.where(tx[K.cosmx.cell] > 0, tx[K.cosmx.fov].astype(str) + '_' + tx[K.cosmx.cell].astype(str), K.col.unassigned_cell)
+    tx[K.col.x_location], tx[K.col.y_location] = tx[K.cosmx.x] * mpp, tx[K.cosmx.y] * mpp
     return tx
 
 def read_cosmx(path,                 # CosMx flat-file folder
@@ -42,9 +42,9 @@ def read_cosmx(path,                 # CosMx flat-file folder
     folder = Path(path)
     if not folder.is_dir(): raise MissingFileError('CosMx folder not found', file=folder, fix='pass the folder of the flat files')
     a = finish_counts(counts_from_transcripts(_cosmx_tx(folder, mpp), min_qv=None), target_sum)
-    a.obs[K.sample] = pd.Categorical([sample or folder.name] * a.n_obs)
-    if organ: a.obs[K.organ] = pd.Categorical([organ] * a.n_obs)
-    a.uns[K.stnb].update({K.platform: K.cosmx, K.bundle: str(folder.resolve()), K.mpp: float(mpp)})
+    a.obs[K.obs.sample] = pd.Categorical([sample or folder.name] * a.n_obs)
+    if organ: a.obs[K.obs.organ] = pd.Categorical([organ] * a.n_obs)
+    a.uns[K.uns.stnb].update({K.uns.platform: K.cosmx.name, K.uns.bundle: str(folder.resolve()), K.uns.mpp: float(mpp)})
     return a
 
 def read_cosmx_boundaries(path,            # CosMx flat-file folder
@@ -54,17 +54,17 @@ def read_cosmx_boundaries(path,            # CosMx flat-file folder
     import tifffile, cv2
     check_param(mpp is not None and mpp > 0, 'mpp', mpp, 'the CosMx pixel size in um')
     folder = Path(path); tx = _cosmx_tx(folder, mpp)
-    fov = read_table(_one(folder, f"*{K.cosmx_fov_suffix}*", 'FOV positions file'), required=(K.cosmx_fov, K.cosmx_x, K.cosmx_y), fix=_COSMX_COLS)
-    tx = tx[tx[K.cosmx_cell] > 0]; parts, hit, agree = [], 0, 0
+    fov = read_table(_one(folder, f"*{K.cosmx.fov_suffix}*", 'FOV positions file'), required=(K.cosmx.fov, K.cosmx.x, K.cosmx.y), fix=_COSMX_COLS)
+    tx = tx[tx[K.cosmx.cell] > 0]; parts, hit, agree = [], 0, 0
     for _, r in fov.iterrows():
-        f = folder/K.cosmx_labels_dir/f"CellLabels_F{int(r[K.cosmx_fov]):03d}.tif"
+        f = folder/K.cosmx.labels_dir/f"CellLabels_F{int(r[K.cosmx.fov]):03d}.tif"
         if not f.exists(): continue
         with reading(f, 'the cell label image'): lab = tifffile.imread(f).astype(np.int64)
         H, W = lab.shape
-        col = np.floor(tx[K.cosmx_x].values - r[K.cosmx_x]).astype(int); row = np.floor(tx[K.cosmx_y].values - r[K.cosmx_y]).astype(int)
+        col = np.floor(tx[K.cosmx.x].values - r[K.cosmx.x]).astype(int); row = np.floor(tx[K.cosmx.y].values - r[K.cosmx.y]).astype(int)
         if flip_y: row = H - 1 - row
         inside = (col >= 0) & (col < W) & (row >= 0) & (row < H)
-        lv = lab[row[inside], col[inside]]; ids = tx[K.cell_id].values[inside]; own = tx[K.cosmx_cell].values[inside]
+        lv = lab[row[inside], col[inside]]; ids = tx[K.col.cell_id].values[inside]; own = tx[K.cosmx.cell].values[inside]
         hit += int((lv > 0).sum()); agree += int((lv == own).sum())
         ok = (lv > 0) & (lv == own)
         if not ok.any(): continue
@@ -73,9 +73,9 @@ def read_cosmx_boundaries(path,            # CosMx flat-file folder
             cs, _ = cv2.findContours((lab == L).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
             c = max(cs, key=cv2.contourArea)[:, 0, :].astype(float)
             y = (H - c[:, 1]) if flip_y else c[:, 1]   # pixel edges: flipped row r spans global y H-1-r .. H-r
-            parts.append(pd.DataFrame({K.cell_id: cid, K.vertex_x: (c[:, 0] + r[K.cosmx_x]) * mpp, K.vertex_y: (y + r[K.cosmx_y]) * mpp}))
-    if not parts: raise DataError('no label image agrees with the transcripts', file=folder/K.cosmx_labels_dir, fix='check flip_y and the FOV positions')
-    df = pd.concat(parts, ignore_index=True); df.attrs.update({K.frame: K.um, K.label_agreement: agree / max(hit, 1)})
+            parts.append(pd.DataFrame({K.col.cell_id: cid, K.col.vertex_x: (c[:, 0] + r[K.cosmx.x]) * mpp, K.col.vertex_y: (y + r[K.cosmx.y]) * mpp}))
+    if not parts: raise DataError('no label image agrees with the transcripts', file=folder/K.cosmx.labels_dir, fix='check flip_y and the FOV positions')
+    df = pd.concat(parts, ignore_index=True); df.attrs.update({K.uns.frame: K.frame.um, K.obs.label_agreement: agree / max(hit, 1)})
     return df
 
 # %% ../nbs/02a_platforms.ipynb #fe6fb092
@@ -83,52 +83,52 @@ def read_merscope_boundaries(path,            # MERSCOPE output folder
                              z:int=None) -> pd.DataFrame:  # z plane (None: middle plane)
     "Cell polygons (um) of one z plane from the `cell_boundaries/*.hdf5` files."
     import h5py
-    d = Path(path)/K.merscope_bounds_dir; files = sorted(d.glob('*.hdf5'))
-    if not files: raise MissingFileError('no cell boundary files', file=d, fix=f"a MERSCOPE folder needs {K.merscope_tx} and {K.merscope_bounds_dir}/*.hdf5")
+    d = Path(path)/K.merscope.bounds_dir; files = sorted(d.glob('*.hdf5'))
+    if not files: raise MissingFileError('no cell boundary files', file=d, fix=f"a MERSCOPE folder needs {K.merscope.tx} and {K.merscope.bounds_dir}/*.hdf5")
     parts = []
     for f in files:
         with reading(f, 'the cell boundaries'), h5py.File(f, 'r') as h:
-            for cid, g in h[K.merscope_featuredata].items():
-                planes = sorted(k for k in g if k.startswith(K.merscope_zindex))
+            for cid, g in h[K.merscope.featuredata].items():
+                planes = sorted(k for k in g if k.startswith(K.merscope.zindex))
                 if not planes: continue
-                zi = z if z is not None else int(planes[len(planes) // 2][len(K.merscope_zindex):])
-                key = f"{K.merscope_zindex}{zi}"
+                zi = z if z is not None else int(planes[len(planes) // 2][len(K.merscope.zindex):])
+                key = f"{K.merscope.zindex}{zi}"
                 if key not in g: continue
-                xy = g[key]['p_0'][K.merscope_coords][0]
-                parts.append(pd.DataFrame({K.cell_id: cid, K.vertex_x: xy[:, 0], K.vertex_y: xy[:, 1], K.z_location: zi}))
+                xy = g[key]['p_0'][K.merscope.coords][0]
+                parts.append(pd.DataFrame({K.col.cell_id: cid, K.col.vertex_x: xy[:, 0], K.col.vertex_y: xy[:, 1], K.col.z_location: zi}))
     if not parts: raise DataError(f"no polygon on z plane {z}", file=d, field='z', fix='pick a z plane that exists')
-    df = pd.concat(parts, ignore_index=True); df.attrs[K.frame] = K.um
+    df = pd.concat(parts, ignore_index=True); df.attrs[K.uns.frame] = K.frame.um
     return df
 
 def read_merscope(path, target_sum:float=None, sample:str=None, organ:str=None) -> ad.AnnData:  # MERSCOPE output folder
     "Read MERSCOPE transcripts and cell boundaries into AnnData with stnb's conventions."
     from shapely import contains_xy, polygons
-    folder = Path(path); tp = folder/K.merscope_tx
-    if not tp.exists(): raise MissingFileError('no transcripts file', file=tp, fix=f"a MERSCOPE folder needs {K.merscope_tx} and {K.merscope_bounds_dir}/*.hdf5")
-    tx = read_table(tp, required=(K.x_location, K.y_location, K.z_location, K.feature_name),
-                    fix=f"rename the column in {K.merscope_tx} to the name MERSCOPE uses (global_x, global_y, global_z, gene)")
-    if K.cell_id not in tx.columns or (tx[K.cell_id] == K.unassigned_cell).all():
-        zs = np.round(tx[K.z_location].values).astype(int)
-        cid = np.full(len(tx), K.unassigned_cell, dtype=object)
+    folder = Path(path); tp = folder/K.merscope.tx
+    if not tp.exists(): raise MissingFileError('no transcripts file', file=tp, fix=f"a MERSCOPE folder needs {K.merscope.tx} and {K.merscope.bounds_dir}/*.hdf5")
+    tx = read_table(tp, required=(K.col.x_location, K.col.y_location, K.col.z_location, K.col.feature_name),
+                    fix=f"rename the column in {K.merscope.tx} to the name MERSCOPE uses ({K.merscope.x}, {K.merscope.y}, {K.merscope.z}, {K.merscope.gene})")
+    if K.col.cell_id not in tx.columns or (tx[K.col.cell_id] == K.col.unassigned_cell).all():
+        zs = np.round(tx[K.col.z_location].values).astype(int)
+        cid = np.full(len(tx), K.col.unassigned_cell, dtype=object)
         for zi in np.unique(zs):
             try: b = read_merscope_boundaries(folder, z=int(zi))
             except DataError: continue
-            sel = np.flatnonzero(zs == zi); x, y = tx[K.x_location].values[sel], tx[K.y_location].values[sel]
-            for c, g in b.groupby(K.cell_id, sort=False):
-                hit = contains_xy(polygons(g[[K.vertex_x, K.vertex_y]].values), x, y)
+            sel = np.flatnonzero(zs == zi); x, y = tx[K.col.x_location].values[sel], tx[K.col.y_location].values[sel]
+            for c, g in b.groupby(K.col.cell_id, sort=False):
+                hit = contains_xy(polygons(g[[K.col.vertex_x, K.col.vertex_y]].values), x, y)
                 cid[sel[hit]] = c
-        tx[K.cell_id] = cid
+        tx[K.col.cell_id] = cid
     a = finish_counts(counts_from_transcripts(tx, min_qv=None), target_sum)
-    a.obs[K.sample] = pd.Categorical([sample or folder.name] * a.n_obs)
-    if organ: a.obs[K.organ] = pd.Categorical([organ] * a.n_obs)
-    a.uns[K.stnb].update({K.platform: K.merscope, K.bundle: str(folder.resolve()), K.mpp: -1.})
+    a.obs[K.obs.sample] = pd.Categorical([sample or folder.name] * a.n_obs)
+    if organ: a.obs[K.obs.organ] = pd.Categorical([organ] * a.n_obs)
+    a.uns[K.uns.stnb].update({K.uns.platform: K.merscope.name, K.uns.bundle: str(folder.resolve()), K.uns.mpp: -1.})
     return a
 
 # %% ../nbs/02a_platforms.ipynb #cf9e6527
 HEST_URL = 'https://huggingface.co/datasets/MahmoodLab/hest/resolve/main/'
 
 def _hest_files(sid:str) -> list:
-    return [f"{K.hest_meta}/{sid}.json", f"{K.hest_st}/{sid}.h5ad", f"{K.hest_wsi}/{sid}.tif", f"{K.hest_nuclei}/{sid}{K.hest_nuclei_suffix}"]
+    return [f"{K.hest.meta}/{sid}.json", f"{K.hest.st}/{sid}.h5ad", f"{K.hest.wsi}/{sid}.tif", f"{K.hest.nuclei}/{sid}{K.hest.nuclei_suffix}"]
 
 def fetch_hest(sample_id:str,                  # HEST-1k sample id, e.g. 'TENX95'
                dest,                           # local HEST root folder
@@ -144,29 +144,29 @@ def fetch_hest(sample_id:str,                  # HEST-1k sample id, e.g. 'TENX95
 
 def read_hest(root, sample_id:str) -> ad.AnnData:  # HEST root folder; sample id
     "A HEST-1k sample: its `st` AnnData with the WSI path, pixel size, organ and technology in `uns['stnb']`."
-    root = Path(root); mp = root/K.hest_meta/f"{sample_id}.json"
+    root = Path(root); mp = root/K.hest.meta/f"{sample_id}.json"
     if not mp.exists(): raise MissingFileError('no HEST metadata', file=mp, fix=f"fetch_hest('{sample_id}', root) or check the sample id")
     with reading(mp, 'the HEST metadata', fix=f"{DAMAGED_FIX}; fetch_hest('{sample_id}', root) fetches it again once deleted"): meta = json.loads(mp.read_text())
-    stp = root/K.hest_st/f"{sample_id}.h5ad"
+    stp = root/K.hest.st/f"{sample_id}.h5ad"
     with reading(stp, 'the HEST AnnData', fix=f"{DAMAGED_FIX}; fetch_hest('{sample_id}', root) fetches it again once deleted"):
         a = ad.read_h5ad(stp) if stp.exists() else ad.AnnData()
-    mpp = meta.get(K.hest_mpp)
-    if mpp is None: raise SchemaError(f"metadata lacks {K.hest_mpp}", file=mp, field=K.hest_mpp, fix='use HEST-1k metadata >= v1.0')
-    a.uns[K.hest] = {k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool))}
-    a.uns.setdefault(K.stnb, {}).update({K.platform: K.hest, K.bundle: str(root.resolve()), K.he_image: str((root/K.hest_wsi/f"{sample_id}.tif").resolve()),
-                                         K.mpp: float(mpp), K.organ: str(meta.get('organ', ''))})
+    mpp = meta.get(K.hest.mpp)
+    if mpp is None: raise SchemaError(f"metadata lacks {K.hest.mpp}", file=mp, field=K.hest.mpp, fix='use HEST-1k metadata >= v1.0')
+    a.uns[K.hest.name] = {k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool))}
+    a.uns.setdefault(K.uns.stnb, {}).update({K.uns.platform: K.hest.name, K.uns.bundle: str(root.resolve()), K.uns.he_image: str((root/K.hest.wsi/f"{sample_id}.tif").resolve()),
+                                         K.uns.mpp: float(mpp), K.obs.organ: str(meta.get('organ', ''))})
     return a
 
 def read_hest_nuclei(root, sample_id:str) -> pd.DataFrame:  # HEST root folder; sample id
     "Nucleus polygons of a HEST-1k Xenium sample as a vertex table in H&E pixels (`attrs[frame] = 'hepx'`)."
     import shapely, pyarrow.parquet as pq
-    p = Path(root)/K.hest_nuclei/f"{sample_id}{K.hest_nuclei_suffix}"
+    p = Path(root)/K.hest.nuclei/f"{sample_id}{K.hest.nuclei_suffix}"
     if not p.exists(): raise MissingFileError('no HEST nucleus segmentation', file=p, fix='only HEST Xenium samples have xenium_seg/')
     with reading(p, 'the HEST nucleus segmentation', fix=f"{DAMAGED_FIX}; fetch_hest('{sample_id}', root) fetches it again once deleted"):
         t = pq.read_table(p).to_pandas()
-    if K.geometry not in t.columns: raise SchemaError('no geometry column', file=p, field=K.geometry, fix='a GeoParquet with WKB geometry')
-    ids = next((t[c].astype(str).values for c in (K.cell_id, 'id', '__index_level_0__') if c in t.columns), np.arange(len(t)).astype(str))
-    g = shapely.from_wkb(t[K.geometry].values)
+    if K.hest.geometry not in t.columns: raise SchemaError('no geometry column', file=p, field=K.hest.geometry, fix='a GeoParquet with WKB geometry')
+    ids = next((t[c].astype(str).values for c in (K.col.cell_id, 'id', '__index_level_0__') if c in t.columns), np.arange(len(t)).astype(str))
+    g = shapely.from_wkb(t[K.hest.geometry].values)
     xy, idx = shapely.get_coordinates(shapely.get_exterior_ring(g), return_index=True)
-    df = pd.DataFrame({K.cell_id: ids[idx], K.vertex_x: xy[:, 0], K.vertex_y: xy[:, 1]}); df.attrs[K.frame] = K.hepx
+    df = pd.DataFrame({K.col.cell_id: ids[idx], K.col.vertex_x: xy[:, 0], K.col.vertex_y: xy[:, 1]}); df.attrs[K.uns.frame] = K.frame.hepx
     return df

@@ -74,12 +74,12 @@ def instance_table(inst:np.ndarray,   # instance labels (H, W), 0 background
     "One row per instance: label, area, centroid and (with `type_prob`) majority class and its pixel fraction."
     lab, ids, area = relabel(inst)
     ys, xs = np.nonzero(lab); l = lab[ys, xs] - 1
-    df = pd.DataFrame({K.label_id: ids, K.inst_area: area, K.inst_cy: np.bincount(l, ys, len(ids))/np.maximum(area, 1),
-                       K.inst_cx: np.bincount(l, xs, len(ids))/np.maximum(area, 1)})
+    df = pd.DataFrame({K.obs.label_id: ids, K.inst.area: area, K.inst.cy: np.bincount(l, ys, len(ids))/np.maximum(area, 1),
+                       K.inst.cx: np.bincount(l, xs, len(ids))/np.maximum(area, 1)})
     if type_prob is not None:
         typ, frac = majority_type(lab, np.asarray(type_prob).argmax(0), len(ids), 'type_prob')
-        df[K.inst_type], df[K.inst_type_prob] = typ, frac
-    return df.set_index(K.label_id)
+        df[K.inst.type], df[K.inst.type_prob] = typ, frac
+    return df.set_index(K.obs.label_id)
 
 def instances_from_maps(np_prob,                # foreground probability (H, W) in [0, 1]
                         hv_map,                 # distance maps (2, H, W): [0] horizontal, [1] vertical
@@ -129,7 +129,7 @@ def tile_instances(fg:np.ndarray, hv:np.ndarray, tp:np.ndarray=None, **params):
     inst, tab = instances_from_maps(fg, hv, tp, **params)
     if tp is None: return inst, None
     lut = np.zeros(int(inst.max()) + 1, np.int64)
-    if len(tab): lut[tab.index.to_numpy(np.int64)] = tab[K.inst_type].to_numpy(np.int64)
+    if len(tab): lut[tab.index.to_numpy(np.int64)] = tab[K.inst.type].to_numpy(np.int64)
     return inst, lut[inst]
 
 def maps_metrics(fg:np.ndarray, hv:np.ndarray, tp:np.ndarray,   # one tile's predicted maps (`stnb.model.predict_maps`); tp may be None
@@ -137,7 +137,7 @@ def maps_metrics(fg:np.ndarray, hv:np.ndarray, tp:np.ndarray,   # one tile's pre
                  true_type=None,                 # true classes (per pixel, or a label-indexed array): scored by class with `tp`
                  ignore:np.ndarray=None,         # pixels not scored
                  classes:list=None,              # classes to score (default: those present)
-                 diag:bool=False,                # add `seg_diagnostics` under `K.diag`
+                 diag:bool=False,                # add `seg_diagnostics` under `K.metric.diag`
                  **params) -> dict:              # `instances_from_maps` settings (pixels at the maps' resolution)
     "Maps -> instances -> metrics for one tile: `tile_instances` with `params`, then `nucleus_metrics` against the truth (class-agnostic unless both `tp` and `true_type` are given)."
     typed = tp is not None and true_type is not None

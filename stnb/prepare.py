@@ -26,7 +26,7 @@ __all__ = ['prepare_store', 'stnb_prepare']
 
 # %% ../nbs/12_prepare.ipynb #3e1140f7
 def _is_bundle(p:Path) -> bool:
-    return p.is_dir() and any((p/f'{K.cells}{x}').exists() for x in K.table_suffixes)
+    return p.is_dir() and any((p/f'{K.xenium.cells}{x}').exists() for x in K.xenium.table_suffixes)
 
 def _find_bundles(src) -> list:
     "Bundle folders from a folder, a list of folders, or a folder of bundles."
@@ -36,7 +36,7 @@ def _find_bundles(src) -> list:
         if not p.exists(): raise MissingFileError('bundle folder not found', file=p, fix='pass a Xenium output folder (with cells.parquet)')
         if _is_bundle(p): out.append(p); continue
         subs = sorted(q for q in p.iterdir() if _is_bundle(q))
-        if not subs: raise BundleError('no Xenium bundle here', file=p, field=K.cells,
+        if not subs: raise BundleError('no Xenium bundle here', file=p, field=K.xenium.cells,
                                        fix='pass a Xenium output folder, or a folder whose subfolders are bundles')
         out += subs
     names = [p.name for p in out]
@@ -45,14 +45,14 @@ def _find_bundles(src) -> list:
 
 def _crops(a, crop_um:float, size:int=32) -> np.ndarray:
     "Nucleus-centred H&E crops of side `crop_um`, resized to `size` px (same physical size for every slide)."
-    mpp = get_he_mpp(a); xy = to_hepx(a, np.asarray(a.obsm[K.spatial], float))
+    mpp = get_he_mpp(a); xy = to_hepx(a, np.asarray(a.obsm[K.obs.spatial], float))
     with open_he(a) as he: raw = nucleus_crops(he.read(), xy, max(int(round(crop_um / mpp)), 4))
     return np.stack([cv2.resize(c, (size, size), interpolation=cv2.INTER_AREA) for c in raw]) if len(raw) else np.zeros((0, size, size, 3), np.uint8)
 
 def _organ_of(bundle:Path) -> str:
     try: e = read_experiment(bundle)
     except StnbError: return 'unknown'
-    return str(e.get(K.panel_tissue_type) or 'unknown').lower().replace(' ', '_')
+    return str(e.get(K.xenium.panel_tissue_type) or 'unknown').lower().replace(' ', '_')
 
 def _inputs_key(bundle:Path, params:dict) -> dict:
     "What the cached labels of a bundle were made from: every file (path, size, mtime) and the labelling parameters."
@@ -68,37 +68,37 @@ def _labelled_runs(bundles:list, store:Path, overwrite:bool, label_kw:dict) -> d
     kw = {k: v for k, v in label_kw.items() if k != 'xenium_mpp'}
     for b in progress(bundles, comment='labels', show=None):
         sample = b.name
-        ldir = store/K.labels_dir/sample
+        ldir = store/K.masks.labels_dir/sample
         ikey = _inputs_key(b, label_kw)
         kf = ldir/'inputs.json'
-        fresh = (ldir/K.run_h5ad).exists() and kf.exists() and json.loads(kf.read_text()) == ikey
+        fresh = (ldir/K.masks.run_h5ad).exists() and kf.exists() and json.loads(kf.read_text()) == ikey
         if not fresh or overwrite:
-            if (ldir/K.run_h5ad).exists() and not overwrite:
+            if (ldir/K.masks.run_h5ad).exists() and not overwrite:
                 print(f'stnb-prepare: the inputs of {sample} changed since its labels were made: rebuilding them', file=sys.stderr)
             prepare_labels(b, ldir, mpp=label_kw['xenium_mpp'], overwrite=True, **kw)
             with atomic_write(kf) as t: t.write_text(json.dumps(ikey))
-        runs[sample] = ad.read_h5ad(ldir/K.run_h5ad)
+        runs[sample] = ad.read_h5ad(ldir/K.masks.run_h5ad)
     return runs
 
 def _typed_targets(runs:dict, method:str, markers, reference, typing_kw:dict, crop_um:float) -> tuple:
     "Cell-type targets of all runs typed together (one class list): (targets by label id, class names, sample of each row)."
-    both = ad.concat(list(runs.values()), keys=list(runs), label=K.sample, index_unique='-', merge='first', uns_merge=None)
+    both = ad.concat(list(runs.values()), keys=list(runs), label=K.obs.sample, index_unique='-', merge='first', uns_merge=None)
     kw = dict(typing_kw or {})
     if method == 'image_oriented' and 'crops' not in kw:
         kw['crops'] = np.concatenate([_crops(runs[s], crop_um) for s in runs])
-    key = K.ct_keys[method]
+    key = K.ct.keys[method]
     label_cells(both, method, key_added=key, markers=markers, reference=reference, **kw)
-    tg_all = cell_targets(both, key, index=K.label_id)          # on all samples at once: one class list
-    return tg_all, tg_all.attrs['class_names'], both.obs[K.sample].to_numpy()
+    tg_all = cell_targets(both, key, index=K.obs.label_id)          # on all samples at once: one class list
+    return tg_all, tg_all.attrs['class_names'], both.obs[K.obs.sample].to_numpy()
 
 def _write_run_sample(store:Path, s:str, a, mpp:float, tile:int, min_valid:float, organ:str=None, targets:tuple=None):
     "Tiles of run `a` (its H&E and label raster resampled to `mpp`) written as sample `s` of the store, with its cell-type targets."
-    ldir = store/K.labels_dir/s
-    cells = pd.read_parquet(ldir/K.labels_table)
-    organ = organ or _organ_of(Path(a.uns[K.stnb][K.bundle]))
+    ldir = store/K.masks.labels_dir/s
+    cells = pd.read_parquet(ldir/K.masks.labels_table)
+    organ = organ or _organ_of(Path(a.uns[K.uns.stnb][K.uns.bundle]))
     with open_he(a) as he:   # closed when the sample is written
         he_mpp = he.mpp or get_he_mpp(a)   # the image's own pixel size first: what predict_slide will read it at
-        image, labels = Resampled(he, he_mpp, mpp), Resampled(open_zarr(ldir/K.labels_zarr), he_mpp, mpp, labels=True)
+        image, labels = Resampled(he, he_mpp, mpp), Resampled(open_zarr(ldir/K.masks.labels_zarr), he_mpp, mpp, labels=True)
         write_sample(store, s, image, labels, mpp=mpp, organ=organ, cells=cells, tile=tile, min_valid=min_valid, overwrite=True, show=False)
     if targets is not None:
         tg_all, cnames, samp = targets
@@ -124,7 +124,7 @@ def prepare_store(bundles,                        # a bundle folder, a list of t
     pend = store/PENDING_FILE
     resumed = set(json.loads(pend.read_text()).get('samples', [])) if pend.exists() else set()
     if resumed: print(f'stnb-prepare: finishing the interrupted preparation of {sorted(resumed)} in {store}', file=sys.stderr)
-    if not overwrite and (store/K.store_json).exists():
+    if not overwrite and (store/K.store.json).exists():
         have = (set(open_tile_store(store, check=False).samples) & set(names)) - resumed
         if have: raise ParamError(f'sample {sorted(have)[0]!r} exists in the store', file=store, field='overwrite',
                                   fix='pass overwrite=True (--overwrite) or rename the bundle folder')
@@ -136,7 +136,7 @@ def prepare_store(bundles,                        # a bundle folder, a list of t
         for s, a in progress(list(runs.items()), comment='tiles', show=None):
             _write_run_sample(store, s, a, mpp, tile, min_valid, (organs or {}).get(s), targets)
     except BaseException:   # (Ctrl-C and SIGTERM too) a store this call created and wrote no sample into is removed
-        if new and not any((store/K.store_samples).glob('[!.]*')): shutil.rmtree(store, ignore_errors=True)
+        if new and not any((store/K.store.samples).glob('[!.]*')): shutil.rmtree(store, ignore_errors=True)
         raise
     pend.unlink()
     return open_tile_store(store)
@@ -167,4 +167,4 @@ def stnb_prepare(bundle:str,                  # a Xenium bundle, or a folder of 
     ts = prepare_store(bs, out, mpp=mpp, tile=tile, method=None if method == 'none' else method, markers=markers,
                        reference=reference, organs={b.name: organ for b in bs} if organ else None, overwrite=overwrite, work_mpp=work_mpp,
                        xenium_mpp=xenium_mpp, he_mpp=he_mpp, accept_poor=accept_registration, **extra)
-    print(ts); print(ts.index.groupby([K.sample, K.organ]).agg(tiles=('tile_id', 'count'), nuclei=('n_nuclei', 'sum')).to_string())
+    print(ts); print(ts.index.groupby([K.obs.sample, K.obs.organ]).agg(tiles=(K.store.tile_id, 'count'), nuclei=(K.store.n_nuclei, 'sum')).to_string())

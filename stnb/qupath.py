@@ -121,8 +121,8 @@ def qupath_objects(geojson,                         # a QuPath GeoJSON file or i
         if fixed: repaired.append(f"features[{i}] ({why})")
         name, col = qupath_class(props)
         oid = f.get(K.qupath.id) if f.get(K.qupath.id) not in K.qupath.legacy_ids else None
-        rows.append({K.qupath.feature_index: i, K.qupath.object_id: oid, K.qupath.col_object_type: ot, K.tgt_name: name, K.qupath.color_col: col,
-                     K.qupath.geom: geom, K.qupath.n_parts: len(getattr(geom, 'geoms', [geom])), K.qupath.repaired: fixed})
+        rows.append({K.qupath.feature_index: i, K.qupath.object_id: oid, K.qupath.col_object_type: ot, K.target.name: name, K.qupath.color: col,
+                     K.qupath.geometry: geom, K.qupath.n_parts: len(getattr(geom, 'geoms', [geom])), K.qupath.repaired: fixed})
     if skipped: warn(f'skipped {sum(skipped.values())} objects: {dict(skipped)}')
     if repaired: warn(f'repaired {len(repaired)} invalid polygons with shapely.make_valid: {"; ".join(repaired[:3])}{" ..." if len(repaired) > 3 else ""}')
     if not rows: raise DataError(f'no polygon objects of types {tuple(object_types)} in the GeoJSON ({len(feats)} features: {dict(skipped)})',
@@ -228,7 +228,7 @@ def _frame_check(g0, shape0, objs, src, downsample, warn):
 
 # %% ../nbs/15_qupath.ipynb #8ee0492a
 def _classes(names, class_names, class_map, unknown, src, warn):
-    "(mapped names, class names 1..C, target of each object: 1..C or `K.ignore`)."
+    "(mapped names, class names 1..C, target of each object: 1..C or `K.label.ignore`)."
     check_param(unknown in ('error', 'ignore'), 'unknown', unknown, "'error' or 'ignore'")
     names = [(class_map or {}).get(n, n) if n is not None else None for n in names]
     cn = sorted({n for n in names if n is not None}) if class_names is None else list(class_names)
@@ -243,7 +243,7 @@ def _classes(names, class_names, class_map, unknown, src, warn):
                                 f"or pass unknown='ignore' to keep them as nuclei without a class target")
         warn(msg + '; kept as nuclei without a class target')
     lut = {n: i + 1 for i, n in enumerate(cn)}
-    return names, cn, np.array([lut.get(n, K.ignore) for n in names], np.int64)
+    return names, cn, np.array([lut.get(n, K.label.ignore) for n in names], np.int64)
 
 # %% ../nbs/15_qupath.ipynb #c352eb38
 def _window(region, src, k, g0):
@@ -269,30 +269,30 @@ def _cells_table(lab, nuc, names, target, lost, empty, to0, mpp, mpp0) -> pd.Dat
     x0, y0 = (to0 @ np.stack([cx, cy, np.ones(n)]))[:2]
     keep = ~empty
     t = nuc[keep].reset_index(drop=True)
-    c = pd.DataFrame({K.label_id: np.arange(1, n + 1), K.qupath.feature_index: t[K.qupath.feature_index], K.qupath.object_id: t[K.qupath.object_id],
-                      K.qupath.col_object_type: t[K.qupath.col_object_type], K.tgt_name: np.asarray(names, object)[keep],
-                      K.type_target: target[keep], K.type_ignore: target[keep] == K.ignore, K.area_px: cnt, K.area_um2: cnt * mpp ** 2,
-                      K.x_hepx: x0, K.y_hepx: y0, K.qupath.n_parts: t[K.qupath.n_parts], K.qupath.repaired: t[K.qupath.repaired], K.qupath.clipped: t[K.qupath.clipped],
+    c = pd.DataFrame({K.obs.label_id: np.arange(1, n + 1), K.qupath.feature_index: t[K.qupath.feature_index], K.qupath.object_id: t[K.qupath.object_id],
+                      K.qupath.col_object_type: t[K.qupath.col_object_type], K.target.name: np.asarray(names, object)[keep],
+                      K.target.type: target[keep], K.target.ignore: target[keep] == K.label.ignore, K.pred.area_px: cnt, K.sim.area_um2: cnt * mpp ** 2,
+                      K.sim.x_hepx: x0, K.sim.y_hepx: y0, K.qupath.n_parts: t[K.qupath.n_parts], K.qupath.repaired: t[K.qupath.repaired], K.qupath.clipped: t[K.qupath.clipped],
                       K.qupath.overlap_px: lost[keep]})
-    c[K.x_um], c[K.y_um] = c[K.x_hepx] * mpp0, c[K.y_hepx] * mpp0
+    c[K.sim.x_um], c[K.sim.y_um] = c[K.sim.x_hepx] * mpp0, c[K.sim.y_hepx] * mpp0
     return c
 
 # %% ../nbs/15_qupath.ipynb #c0d36717
 def _rasterise_objects(objs, nuc, sl, k, src, warn, region, class_names, class_map, unknown, overlap, max_pixels) -> QuPathLabels:
     "The labels, ignore mask and nucleus table of the objects (level-0 geometries) on the window of `region`."
-    r0, c0, r1, c1 = _window(region, sl, k, objs[K.qupath.geom].to_numpy())
+    r0, c0, r1, c1 = _window(region, sl, k, objs[K.qupath.geometry].to_numpy())
     if (r1 - r0) * (c1 - c0) > max_pixels:
-        x0, y0, x1, y1 = shapely.total_bounds(objs[K.qupath.geom].to_numpy())
+        x0, y0, x1, y1 = shapely.total_bounds(objs[K.qupath.geometry].to_numpy())
         raise ParamError(f'the labels would be {r1 - r0} x {c1 - c0} px (> max_pixels={max_pixels})', field='region',
                          fix=f"pass region=(x, y, w, h) (the objects span x {x0:.0f}..{x1:.0f}, y {y0:.0f}..{y1:.0f}), region='annotations' "
                              'or a coarser target_mpp')
     shape = (r1 - r0, c1 - c0)
     to_px = lambda g: shapely.transform(g, lambda c: c * k - [c0, r0])
     win = box(0, 0, shape[1], shape[0])
-    gn = to_px(nuc[K.qupath.geom].to_numpy())
+    gn = to_px(nuc[K.qupath.geometry].to_numpy())
     ins = shapely.intersects(gn, win)
     nuc, gn = nuc[ins].reset_index(drop=True), gn[ins]
-    names, cn, target = _classes(nuc[K.tgt_name].tolist(), class_names, class_map, unknown, src, warn)
+    names, cn, target = _classes(nuc[K.target.name].tolist(), class_names, class_map, unknown, src, warn)
     lab, own, pairs = rasterize(gn, shape, 'smallest' if overlap == 'error' else overlap)
     if pairs and overlap == 'error':
         fi = nuc[K.qupath.feature_index].to_numpy()
@@ -307,16 +307,16 @@ def _rasterise_objects(objs, nuc, sl, k, src, warn, region, class_names, class_m
     to0 = np.array([[1 / k, 0, (c0 + .5) / k - .5], [0, 1 / k, (r0 + .5) / k - .5], [0, 0, 1.]])
     cells = _cells_table(lab, nuc, names, target, lost, empty, to0, sl.target_mpp, sl.mpp0)
     ign = np.zeros(shape, bool); reg = np.zeros(shape, bool); other = objs[objs[K.qupath.role] != K.qupath.nucleus]
-    for g, role in zip(to_px(other[K.qupath.geom].to_numpy()), other[K.qupath.role]):
+    for g, role in zip(to_px(other[K.qupath.geometry].to_numpy()), other[K.qupath.role]):
         a, b, m = polygon_mask(g, shape); (ign if role == K.qupath.ignore else reg)[a:a + m.shape[0], b:b + m.shape[1]] |= m
     if (other[K.qupath.role] == K.qupath.region).any(): ign |= ~reg & (lab == 0)
     colors = {}
-    for n, c in zip(names, nuc[K.qupath.color_col]):
+    for n, c in zip(names, nuc[K.qupath.color]):
         if n is not None and c is not None: colors.setdefault(n, c)
     report = dict(objects=len(objs), nuclei=len(cells), regions=int((other[K.qupath.role] == K.qupath.region).sum()),
                   ignore_objects=int((other[K.qupath.role] == K.qupath.ignore).sum()), outside_window=int((~ins).sum()), clipped=int(cells[K.qupath.clipped].sum()),
                   repaired=int(cells[K.qupath.repaired].sum()), overlapping_pairs=len(pairs), overlap_px=int(lost.sum()), dropped_empty=int(empty.sum()),
-                  unclassified=int(cells[K.tgt_name].isna().sum()), no_class_target=int((cells[K.type_target] == K.ignore).sum()))
+                  unclassified=int(cells[K.target.name].isna().sum()), no_class_target=int((cells[K.target.type] == K.label.ignore).sum()))
     region0 = (c0 / k, r0 / k, shape[1] / k, shape[0] / k)
     return QuPathLabels(lab, ign, cells, cn, colors, float(sl.target_mpp), float(sl.mpp0), (r0, c0), region0, to0, report, src)
 
@@ -359,19 +359,19 @@ def read_qupath_geojson(geojson,                      # QuPath GeoJSON export (p
         sl = SlideSource(image, mpp=mpp, target_mpp=target_mpp or 1.0)
         if target_mpp is None: sl = SlideSource(image, mpp=sl.mpp0, target_mpp=sl.mpp0)
         mpp0, k = sl.mpp0, sl.mpp0 / sl.target_mpp                    # labels px per level-0 px
-        g0 = _to_level0(objs[K.qupath.geom], downsample, pixel_centre, region[:2] if relative else (0, 0))
+        g0 = _to_level0(objs[K.qupath.geometry], downsample, pixel_centre, region[:2] if relative else (0, 0))
         g0, keep, cut = _frame_check(g0, sl.level0_shape, objs, src, downsample, warn)
-        objs = objs.assign(**{K.qupath.geom: g0, K.qupath.clipped: cut})[keep].reset_index(drop=True)
+        objs = objs.assign(**{K.qupath.geometry: g0, K.qupath.clipped: cut})[keep].reset_index(drop=True)
         special = {K.qupath.ignore_class: K.qupath.ignore, K.qupath.region_class: K.qupath.region}
-        objs[K.qupath.role] = [special.get(n, K.qupath.nucleus) for n in objs[K.tgt_name]]
+        objs[K.qupath.role] = [special.get(n, K.qupath.nucleus) for n in objs[K.target.name]]
         nuc = objs[objs[K.qupath.role] == K.qupath.nucleus].reset_index(drop=True)
         if not len(nuc): raise DataError('no nucleus objects inside the image (only Ignore*/Region* objects)', file=src, field=K.qupath.features,
                                          fix='outline the nuclei as annotations or detections of a class other than Ignore* and Region*')
-        area = shapely.area(nuc[K.qupath.geom].to_numpy()) * mpp0 ** 2
+        area = shapely.area(nuc[K.qupath.geometry].to_numpy()) * mpp0 ** 2
         if max_area_um2 is not None and (area > max_area_um2).any():
             big = np.flatnonzero(area > max_area_um2)
             raise DataError(f'{len(big)} objects are larger than a nucleus (up to {area.max():.0f} um2 > max_area_um2={max_area_um2:g}; '
-                            f'features {nuc[K.qupath.feature_index][big].tolist()[:5]}, classes {sorted(set(map(str, nuc[K.tgt_name][big])))})',
+                            f'features {nuc[K.qupath.feature_index][big].tolist()[:5]}, classes {sorted(set(map(str, nuc[K.target.name][big])))})',
                             file=src, field=f'{K.qupath.properties}.{K.qupath.classification}',
                             fix=f"classify an outline of the annotated area as {K.qupath.region_class} in QuPath, read only nuclei with "
                                 f"object_types=('detection',), or raise max_area_um2 (check mpp={mpp0:g} too)")
@@ -435,11 +435,11 @@ def write_qupath_sample(store,                 # tile store folder (created if n
                         show:bool=None,        # progress bar (default: $STNB_PROGRESS)
                         **kwargs) -> QuPathLabels:
     "Read a QuPath export with `read_qupath_geojson` and write it as a tile-store sample with its class targets."
-    store = Path(store); meta = TileStore(store, check=False).meta if (store/K.store_json).exists() else None
+    store = Path(store); meta = TileStore(store, check=False).meta if (store/K.store.json).exists() else None
     target_mpp = target_mpp or (meta.mpp if meta else 0.5); tile = tile or (meta.tile if meta else 256)
     if class_names is None and meta is not None: class_names = meta.class_names
     if meta is not None and meta.class_names is not None and class_names is not None and list(class_names) != list(meta.class_names):
-        raise SchemaError(f'store classes are {meta.class_names}, not {list(class_names)}', file=store/K.store_json, field='class_names',
+        raise SchemaError(f'store classes are {meta.class_names}, not {list(class_names)}', file=store/K.store.json, field='class_names',
                           fix='use the class names of the store (class_map= renames QuPath classes to them)')
     q = read_qupath_geojson(geojson, image, mpp=mpp, target_mpp=target_mpp, class_names=class_names, **kwargs)
     (r0, c0), (h, w) = q.window, q.labels.shape
@@ -447,5 +447,5 @@ def write_qupath_sample(store,                 # tile store folder (created if n
     cells = q.cells
     write_sample(store, sample, img, q.labels, q.mpp, organ=organ, ignore=q.ignore if q.ignore.any() else None, cells=cells,
                  tile=tile, stride=stride, min_valid=min_valid, overwrite=overwrite, show=show)
-    if q.class_names: set_cell_targets(store, sample, cells.set_index(K.label_id)[[K.type_target, K.type_ignore]], q.class_names)
+    if q.class_names: set_cell_targets(store, sample, cells.set_index(K.obs.label_id)[[K.target.type, K.target.ignore]], q.class_names)
     return q

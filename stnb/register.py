@@ -24,14 +24,14 @@ __all__ = ['Affine', 'um_to_xpx', 'he_to_xpx', 'similarity', 'transform_polygons
 class Affine:
     "A 2D affine map (3x3 matrix on homogeneous (x, y)) from frame `src` to frame `dst`."
     def __init__(self, M,                 # 3x3 (or 2x3) matrix
-                 src:str, dst:str):       # frames, each one of `K.frames`
+                 src:str, dst:str):       # frames, each one of `K.frame.all`
         M = np.asarray(M, dtype=float)
         if M.shape == (2, 3): M = np.vstack([M, [0, 0, 1]])
-        if M.shape != (3, 3): raise SchemaError(f"affine matrix has shape {M.shape}", field=K.matrix, fix='pass a 3x3 or 2x3 matrix')
-        if not np.isfinite(M).all(): raise DataError('affine matrix has NaN/inf', field=K.matrix, fix='check the alignment')
-        if not np.allclose(M[2], [0, 0, 1]): raise SchemaError(f"last row {M[2].tolist()} is not [0, 0, 1]", field=K.matrix, fix='pass an affine, not a projective, matrix')
-        if abs(np.linalg.det(M[:2, :2])) < 1e-12: raise DataError('affine matrix is not invertible', field=K.matrix, fix='the 2x2 part needs a non-zero determinant')
-        for f in (src, dst): check_param(f in K.frames, 'frame', f, f"one of {K.frames}")
+        if M.shape != (3, 3): raise SchemaError(f"affine matrix has shape {M.shape}", field=K.reg.matrix, fix='pass a 3x3 or 2x3 matrix')
+        if not np.isfinite(M).all(): raise DataError('affine matrix has NaN/inf', field=K.reg.matrix, fix='check the alignment')
+        if not np.allclose(M[2], [0, 0, 1]): raise SchemaError(f"last row {M[2].tolist()} is not [0, 0, 1]", field=K.reg.matrix, fix='pass an affine, not a projective, matrix')
+        if abs(np.linalg.det(M[:2, :2])) < 1e-12: raise DataError('affine matrix is not invertible', field=K.reg.matrix, fix='the 2x2 part needs a non-zero determinant')
+        for f in (src, dst): check_param(f in K.frame.all, 'frame', f, f"one of {K.frame.all}")
         self.M, self.src, self.dst = M, src, dst
 
     def __call__(self, xy) -> np.ndarray:  # (N, 2) points in `src`
@@ -61,14 +61,14 @@ def um_to_xpx(mpp:float,                 # Xenium pixel size in um
     "um -> Xenium pixels: `(xy - origin) / mpp`."
     check_param(mpp is not None and mpp > 0, 'mpp', mpp, 'a positive pixel size in um')
     o = np.asarray(origin_um, float)
-    return Affine([[1 / mpp, 0, -o[0] / mpp], [0, 1 / mpp, -o[1] / mpp], [0, 0, 1]], K.um, K.xpx)
+    return Affine([[1 / mpp, 0, -o[0] / mpp], [0, 1 / mpp, -o[1] / mpp], [0, 0, 1]], K.frame.um, K.frame.xpx)
 
 def he_to_xpx(alignment) -> Affine:  # 10x alignment CSV path or 3x3 array (H&E px -> Xenium px)
     "The H&E-pixel -> Xenium-pixel transform of an alignment CSV or matrix."
     M = read_alignment(alignment) if isinstance(alignment, (str, Path)) else alignment
-    return Affine(M, K.hepx, K.xpx)
+    return Affine(M, K.frame.hepx, K.frame.xpx)
 
-def similarity(scale:float=1., rotation:float=0., shift=(0., 0.), src:str=K.hepx, dst:str=K.xpx, center=(0., 0.)) -> Affine:
+def similarity(scale:float=1., rotation:float=0., shift=(0., 0.), src:str=K.frame.hepx, dst:str=K.frame.xpx, center=(0., 0.)) -> Affine:
     "Scale and rotation (degrees, about `center`), then shift: a similarity from `src` to `dst`."
     c, s = np.cos(np.radians(rotation)) * scale, np.sin(np.radians(rotation)) * scale; cx, cy = center
     M = np.array([[c, -s, 0], [s, c, 0], [0, 0, 1.]])
@@ -76,39 +76,39 @@ def similarity(scale:float=1., rotation:float=0., shift=(0., 0.), src:str=K.hepx
     return Affine(M, src, dst)
 
 # %% ../nbs/03_register.ipynb #6e6e6034
-def transform_polygons(df:pd.DataFrame,   # vertex table (`K.vertex_x`, `K.vertex_y`), frame in `df.attrs[K.frame]`
+def transform_polygons(df:pd.DataFrame,   # vertex table (`K.col.vertex_x`, `K.col.vertex_y`), frame in `df.attrs[K.uns.frame]`
                        T:Affine) -> pd.DataFrame:
-    "The vertex table mapped by `T` (frames checked), with `attrs[K.frame] = T.dst`."
-    check_frame(T.src, df.attrs.get(K.frame, K.um), 'polygon vertices')
-    xy = df[[K.vertex_x, K.vertex_y]].to_numpy(float)
-    if np.isnan(xy).any(): raise DataError(f"{int(np.isnan(xy).any(1).sum())} vertices are NaN", field=K.vertex_x, fix='drop those polygons')
-    out = df.copy(); out[[K.vertex_x, K.vertex_y]] = T(xy); out.attrs[K.frame] = T.dst
+    "The vertex table mapped by `T` (frames checked), with `attrs[K.uns.frame] = T.dst`."
+    check_frame(T.src, df.attrs.get(K.uns.frame, K.frame.um), 'polygon vertices')
+    xy = df[[K.col.vertex_x, K.col.vertex_y]].to_numpy(float)
+    if np.isnan(xy).any(): raise DataError(f"{int(np.isnan(xy).any(1).sum())} vertices are NaN", field=K.col.vertex_x, fix='drop those polygons')
+    out = df.copy(); out[[K.col.vertex_x, K.col.vertex_y]] = T(xy); out.attrs[K.uns.frame] = T.dst
     return out
 
 def frames_of(adata) -> dict:  # AnnData from `stnb.io.read_xenium`
     "The run's transforms {(src, dst): Affine} among um, xpx and hepx that its metadata defines."
-    s = adata.uns.get(K.stnb, {}); out = {}
-    mpp = float(s.get(K.mpp, -1))
-    if mpp > 0: out[(K.um, K.xpx)] = um_to_xpx(mpp, s.get(K.origin_um, (0., 0.)))
-    A = np.asarray(s.get(K.alignment_refined, s.get(K.alignment, np.full((3, 3), np.nan))), float)
-    if np.isfinite(A).all(): out[(K.hepx, K.xpx)] = Affine(A, K.hepx, K.xpx)
+    s = adata.uns.get(K.uns.stnb, {}); out = {}
+    mpp = float(s.get(K.uns.mpp, -1))
+    if mpp > 0: out[(K.frame.um, K.frame.xpx)] = um_to_xpx(mpp, s.get(K.uns.origin_um, (0., 0.)))
+    A = np.asarray(s.get(K.reg.alignment_refined, s.get(K.uns.alignment, np.full((3, 3), np.nan))), float)
+    if np.isfinite(A).all(): out[(K.frame.hepx, K.frame.xpx)] = Affine(A, K.frame.hepx, K.frame.xpx)
     for (a, b), T in list(out.items()): out[(b, a)] = T.inv
-    if (K.um, K.xpx) in out and (K.hepx, K.xpx) in out:
-        out[(K.um, K.hepx)] = out[(K.xpx, K.hepx)] @ out[(K.um, K.xpx)]; out[(K.hepx, K.um)] = out[(K.um, K.hepx)].inv
+    if (K.frame.um, K.frame.xpx) in out and (K.frame.hepx, K.frame.xpx) in out:
+        out[(K.frame.um, K.frame.hepx)] = out[(K.frame.xpx, K.frame.hepx)] @ out[(K.frame.um, K.frame.xpx)]; out[(K.frame.hepx, K.frame.um)] = out[(K.frame.um, K.frame.hepx)].inv
     return out
 
 def get_transform(adata, src:str, dst:str) -> Affine:
     "The run's transform from `src` to `dst`, or a `FrameError` saying what metadata is missing."
     T = frames_of(adata).get((src, dst))
-    if T is None: raise FrameError(f"no transform {src} -> {dst} for this run", field=K.alignment,
+    if T is None: raise FrameError(f"no transform {src} -> {dst} for this run", field=K.uns.alignment,
                                    fix='read the run with mpp= (Xenium pixel size) and alignment= (H&E alignment CSV)')
     return T
 
 def add_spatial(adata, T:Affine, key_added:str=None, copy:bool=False):
-    "Store `obsm[K.spatial]` (um) mapped by `T` in `obsm[key_added]` (default `spatial_<frame>`)."
-    check_frame(T.src, K.um, 'obsm spatial')
+    "Store `obsm[K.obs.spatial]` (um) mapped by `T` in `obsm[key_added]` (default `spatial_<frame>`)."
+    check_frame(T.src, K.frame.um, 'obsm spatial')
     a = adata.copy() if copy else adata
-    a.obsm[key_added or f"{K.spatial}_{T.dst}"] = T(a.obsm[K.spatial])
+    a.obsm[key_added or f"{K.obs.spatial}_{T.dst}"] = T(a.obsm[K.obs.spatial])
     return a if copy else None
 
 # %% ../nbs/03_register.ipynb #90ddfc25
@@ -121,7 +121,7 @@ def hematoxylin(rgb:np.ndarray) -> np.ndarray:  # (H, W, 3) RGB image (uint8 or 
 
 def _grid(he_mpp:float, work_mpp:float) -> Affine:
     f = work_mpp / he_mpp
-    return Affine([[f, 0, (f - 1) / 2], [0, f, (f - 1) / 2], [0, 0, 1]], K.hepx, K.hepx)   # work px -> H&E px (pixel centres)
+    return Affine([[f, 0, (f - 1) / 2], [0, f, (f - 1) / 2], [0, 0, 1]], K.frame.hepx, K.frame.hepx)   # work px -> H&E px (pixel centres)
 
 def he_on_grid(he, he_mpp:float, work_mpp:float=1.0):
     "(hematoxylin OD on the work grid, Affine work px -> H&E px) from an RGB array or a `LazyImage`."
@@ -140,7 +140,7 @@ def dapi_on_grid(dapi:np.ndarray,         # DAPI image (Xenium pixels, level 0 o
                  shape,                   # (H, W) of the work grid
                  dapi_down:float=1.) -> np.ndarray:  # Xenium level-0 px per `dapi` px
     "The DAPI image resampled onto the work grid (bilinear; 0 outside the image)."
-    M = (Affine(np.diag([1 / dapi_down, 1 / dapi_down, 1.]), K.xpx, K.xpx) @ he2x @ grid).M   # work px -> DAPI px (WARP_INVERSE_MAP)
+    M = (Affine(np.diag([1 / dapi_down, 1 / dapi_down, 1.]), K.frame.xpx, K.frame.xpx) @ he2x @ grid).M   # work px -> DAPI px (WARP_INVERSE_MAP)
     src = np.asarray(dapi, np.float32)
     f = (he2x @ grid).scale / dapi_down   # DAPI px per work px: smooth first so that downsampling does not alias
     if f > 1.5: src = cv2.GaussianBlur(src, (0, 0), 0.5 * f)
@@ -148,14 +148,14 @@ def dapi_on_grid(dapi:np.ndarray,         # DAPI image (Xenium pixels, level 0 o
 
 # %% ../nbs/03_register.ipynb #d9a969d4
 def registration_score(hema:np.ndarray,         # hematoxylin OD on the work grid
-                       polys:pd.DataFrame,      # nucleus vertex table in H&E px (`attrs[K.frame] = 'hepx'`)
+                       polys:pd.DataFrame,      # nucleus vertex table in H&E px (`attrs[K.uns.frame] = 'hepx'`)
                        grid:Affine,             # work px -> H&E px
                        work_mpp:float,          # um per work pixel
                        ring_um:float=2.0) -> dict:  # width of the ring around each mask
     "Registration quality: OD contrast of masks vs a ring around them, and fraction of centroids on dark pixels."
     from skimage.filters import threshold_otsu
     p = transform_polygons(polys, grid.inv)   # H&E px -> work px (grid units of the same frame)
-    xy = p[[K.vertex_x, K.vertex_y]].to_numpy(); ids = p[K.cell_id].to_numpy()
+    xy = p[[K.col.vertex_x, K.col.vertex_y]].to_numpy(); ids = p[K.col.cell_id].to_numpy()
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]); parts = np.split(xy, starts[1:])
     mask = np.zeros(hema.shape, np.uint8)
     cv2.fillPoly(mask, [np.round(q * 16).astype(np.int32) for q in parts], 1, shift=4)
@@ -166,8 +166,8 @@ def registration_score(hema:np.ndarray,         # hematoxylin OD on the work gri
     if not mask.any() or not ok.any():
         raise DataError('no nucleus falls inside the H&E image', field='polys', fix='check the transform (frames, alignment) and the image')
     thr = threshold_otsu(hema); sm = cv2.GaussianBlur(hema, (0, 0), 0.5)
-    return {K.od_contrast: float(hema[mask.astype(bool)].mean() / max(hema[ring].mean(), 1e-9)),
-            K.frac_on_dark: float((sm[ij[ok, 1], ij[ok, 0]] > thr).mean()), K.n_scored: int(ok.sum())}
+    return {K.reg.od_contrast: float(hema[mask.astype(bool)].mean() / max(hema[ring].mean(), 1e-9)),
+            K.reg.frac_on_dark: float((sm[ij[ok, 1], ij[ok, 0]] > thr).mean()), K.reg.n_scored: int(ok.sum())}
 
 # %% ../nbs/03_register.ipynb #076ec9cc
 def _norm(a:np.ndarray) -> np.ndarray:
@@ -190,7 +190,7 @@ def refine_alignment(dapi:np.ndarray,        # DAPI (Xenium px, level 0)
                      affine:bool=True,       # estimate an affine (else translation only)
                      dapi_down:float=1.) -> tuple:  # Xenium level-0 px per `dapi` px (pyramid level)
     "(refined H&E px -> Xenium px Affine, info dict) from DAPI vs hematoxylin on the work grid."
-    check_frame(K.hepx, he2x.src, 'alignment source'); check_frame(K.xpx, he2x.dst, 'alignment target')
+    check_frame(K.frame.hepx, he2x.src, 'alignment source'); check_frame(K.frame.xpx, he2x.dst, 'alignment target')
     fix_ = _norm(hema); mov = _norm(dapi_on_grid(dapi, grid, he2x, hema.shape, dapi_down))
     dx, dy, resp = _phase_shift(fix_, mov)
     W = np.array([[1, 0, -dx], [0, 1, -dy]], np.float32)   # moving(W x) = moving(x - d) matches fixed(x)
@@ -200,9 +200,9 @@ def refine_alignment(dapi:np.ndarray,        # DAPI (Xenium px, level 0)
         _, W2 = cv2.findTransformECC(fix_, mov, W.copy(), cv2.MOTION_AFFINE if affine else cv2.MOTION_TRANSLATION, crit, None, 3)
         W, converged = W2, True
     except cv2.error: warnings.warn('ECC did not converge; keeping the phase-correlation translation')
-    Wg = Affine(W, K.hepx, K.hepx)   # on the grid (frame name hepx: same physical frame, grid units)
+    Wg = Affine(W, K.frame.hepx, K.frame.hepx)   # on the grid (frame name hepx: same physical frame, grid units)
     G = grid; new = he2x @ G @ Wg @ G.inv
-    return new, {K.response: float(resp), K.converged: converged, 'grid_shift': (-dx, -dy)}
+    return new, {K.reg.response: float(resp), K.reg.converged: converged, 'grid_shift': (-dx, -dy)}
 
 # %% ../nbs/03_register.ipynb #e67da438
 def align_from_scratch(dapi:np.ndarray,           # DAPI (Xenium px)
@@ -222,22 +222,22 @@ def align_from_scratch(dapi:np.ndarray,           # DAPI (Xenium px)
     for m in ((False, True) if mirror else (False,)):
         for s in scales:
             for a in angles:
-                T = similarity(he_mpp / dapi_mpp * s, a, src=K.hepx, dst=K.xpx)
-                if m: T = T @ Affine(np.diag([-1., 1., 1.]), K.hepx, K.hepx)
-                T = similarity(shift=dc - T(gc[None])[0], src=K.xpx, dst=K.xpx) @ T   # centres matched
+                T = similarity(he_mpp / dapi_mpp * s, a, src=K.frame.hepx, dst=K.frame.xpx)
+                if m: T = T @ Affine(np.diag([-1., 1., 1.]), K.frame.hepx, K.frame.hepx)
+                T = similarity(shift=dc - T(gc[None])[0], src=K.frame.xpx, dst=K.frame.xpx) @ T   # centres matched
                 mov = _norm(dapi_on_grid(dapi, grid, T, hema.shape, dapi_down))
                 dx, dy, resp = _phase_shift(fix_, mov)
                 if best is None or resp > best[0]:
-                    best = (resp, T @ grid @ similarity(shift=(-dx, -dy), src=K.hepx, dst=K.hepx) @ grid.inv, a, s, m)
+                    best = (resp, T @ grid @ similarity(shift=(-dx, -dy), src=K.frame.hepx, dst=K.frame.hepx) @ grid.inv, a, s, m)
     resp, T, a, s, m = best
-    info = {K.response: float(resp), 'angle': a, 'scale': s, 'mirror': m, K.method: 'coarse'}
+    info = {K.reg.response: float(resp), 'angle': a, 'scale': s, 'mirror': m, K.reg.method: 'coarse'}
     if refine:
-        T, r = refine_alignment(dapi, hema, grid, T, dapi_down=dapi_down); info.update({K.converged: r[K.converged], K.method: 'coarse+ecc'})
+        T, r = refine_alignment(dapi, hema, grid, T, dapi_down=dapi_down); info.update({K.reg.converged: r[K.reg.converged], K.reg.method: 'coarse+ecc'})
     return T, info
 
 # %% ../nbs/03_register.ipynb #196be2f9
 def _poly_parts(df:pd.DataFrame) -> list:
-    ids = df[K.cell_id].to_numpy(); xy = df[[K.vertex_x, K.vertex_y]].to_numpy(float)
+    ids = df[K.col.cell_id].to_numpy(); xy = df[[K.col.vertex_x, K.col.vertex_y]].to_numpy(float)
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     return np.split(xy, starts[1:])
 
@@ -247,9 +247,9 @@ def align_polygons(polys:pd.DataFrame,       # nucleus vertex table in um
                    work_mpp:float=2.0,       # grid of the search (um per pixel)
                    refine:bool=True) -> tuple:
     "(um -> image px Affine, info) that puts the polygons on the nuclei of `image`."
-    check_frame(K.um, polys.attrs.get(K.frame, K.um), 'polygon vertices')
+    check_frame(K.frame.um, polys.attrs.get(K.uns.frame, K.frame.um), 'polygon vertices')
     parts = _poly_parts(polys); allxy = np.concatenate(parts); o = allxy.min(0) - 10 * work_mpp
-    g = Affine([[1 / work_mpp, 0, -o[0] / work_mpp], [0, 1 / work_mpp, -o[1] / work_mpp], [0, 0, 1]], K.um, K.xpx)   # um -> work px
+    g = Affine([[1 / work_mpp, 0, -o[0] / work_mpp], [0, 1 / work_mpp, -o[1] / work_mpp], [0, 0, 1]], K.frame.um, K.frame.xpx)   # um -> work px
     best = None
     for mpp in np.atleast_1d(mpps):
         f = mpp / work_mpp; img = cv2.resize(np.asarray(image, np.float32), None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
@@ -266,8 +266,8 @@ def align_polygons(polys:pd.DataFrame,       # nucleus vertex table in um
             _, Wm = cv2.findTransformECC(m, canvas, Wm.copy(), cv2.MOTION_AFFINE, (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 200, 1e-6), None, 3); conv = True
         except cv2.error: warnings.warn('ECC did not converge; keeping the phase-correlation result')
     # work px q -> resized-image px Wm q -> image px / f
-    T = Affine(np.diag([1 / f, 1 / f, 1.]), K.xpx, K.xpx) @ Affine(Wm, K.xpx, K.xpx) @ g
-    return T, {K.response: float(resp), K.mpp: float(mpp), K.converged: conv}
+    T = Affine(np.diag([1 / f, 1 / f, 1.]), K.frame.xpx, K.frame.xpx) @ Affine(Wm, K.frame.xpx, K.frame.xpx) @ g
+    return T, {K.reg.response: float(resp), K.uns.mpp: float(mpp), K.reg.converged: conv}
 
 # %% ../nbs/03_register.ipynb #d38b9d59
 class LocalField:
@@ -312,16 +312,16 @@ def registration_inputs(a,                    # run from `stnb.io.read_xenium` (
                         coarse_mpp:float=2.0) -> dict:   # grid of the coarse search when there is no alignment CSV
     "What registration reads from the images of run `a`, each image opened once and closed again: the vendor alignment, the pixel sizes, the H&E's level-0 shape, hematoxylin OD on the work grid (and on the coarse grid when there is no alignment), DAPI."
     from stnb.io import open_morphology, open_he
-    s = a.uns[K.stnb]; xmpp = float(s.get(K.mpp, -1))
-    if xmpp <= 0: raise FrameError('the Xenium pixel size is unknown', field=K.mpp,
+    s = a.uns[K.uns.stnb]; xmpp = float(s.get(K.uns.mpp, -1))
+    if xmpp <= 0: raise FrameError('the Xenium pixel size is unknown', field=K.uns.mpp,
                                    fix='read the run with read_xenium(mpp=) (stnb-prepare --xenium-mpp) or add experiment.xenium to the bundle')
-    A = np.asarray(s.get(K.alignment, np.full((3, 3), np.nan)), float)
-    vendor = Affine(A, K.hepx, K.xpx) if np.isfinite(A).all() else None
+    A = np.asarray(s.get(K.uns.alignment, np.full((3, 3), np.nan)), float)
+    vendor = Affine(A, K.frame.hepx, K.frame.xpx) if np.isfinite(A).all() else None
     with warnings.catch_warnings():
         warnings.simplefilter('ignore'); he = open_he(a, mpp=he_mpp)
     with he:
         hmpp = he.mpp or (vendor.scale * xmpp if vendor is not None else None)
-        if hmpp is None: raise FrameError('the H&E pixel size is unknown', file=he.path, field=K.mpp, fix='pass he_mpp= (stnb-prepare --he-mpp)')
+        if hmpp is None: raise FrameError('the H&E pixel size is unknown', file=he.path, field=K.uns.mpp, fix='pass he_mpp= (stnb-prepare --he-mpp)')
         hema, grid = he_on_grid(he, hmpp, work_mpp)
         coarse = he_on_grid(he, hmpp, max(work_mpp, coarse_mpp)) if vendor is None and coarse_mpp > work_mpp else (hema, grid)
     with open_morphology(a) as morph:
@@ -331,20 +331,20 @@ def registration_inputs(a,                    # run from `stnb.io.read_xenium` (
 
 # %% ../nbs/03_register.ipynb #1c006678
 def _field_of(s:dict):
-    r = s.get(K.registration, {})
-    if K.local_centres not in r or len(np.asarray(r[K.local_centres])) == 0: return None
-    return LocalField(r[K.local_centres], r[K.local_shifts], float(r[K.local_sigma]), r[K.local_weights])
+    r = s.get(K.uns.registration, {})
+    if K.reg.local_centres not in r or len(np.asarray(r[K.reg.local_centres])) == 0: return None
+    return LocalField(r[K.reg.local_centres], r[K.reg.local_shifts], float(r[K.reg.local_sigma]), r[K.reg.local_weights])
 
 def to_hepx(adata, xy_um) -> np.ndarray:  # run from `read_xenium`; (N, 2) positions in um
     "um -> H&E px with the run's (refined) alignment and, when stored, its local field."
-    p = get_transform(adata, K.um, K.hepx)(xy_um); f = _field_of(adata.uns[K.stnb])
+    p = get_transform(adata, K.frame.um, K.frame.hepx)(xy_um); f = _field_of(adata.uns[K.uns.stnb])
     return p if f is None else f(p)
 
 def polygons_hepx(adata, polys:pd.DataFrame) -> pd.DataFrame:  # run; vertex table in um
     "A vertex table in um mapped into H&E px like `to_hepx` (frame checked)."
-    check_frame(K.um, polys.attrs.get(K.frame, K.um), 'polygon vertices')
-    out = polys.copy(); out[[K.vertex_x, K.vertex_y]] = to_hepx(adata, polys[[K.vertex_x, K.vertex_y]].to_numpy(float))
-    out.attrs[K.frame] = K.hepx
+    check_frame(K.frame.um, polys.attrs.get(K.uns.frame, K.frame.um), 'polygon vertices')
+    out = polys.copy(); out[[K.col.vertex_x, K.col.vertex_y]] = to_hepx(adata, polys[[K.col.vertex_x, K.col.vertex_y]].to_numpy(float))
+    out.attrs[K.uns.frame] = K.frame.hepx
     return out
 
 def register_he(adata,                     # run from `stnb.io.read_xenium` (with H&E and morphology image)
@@ -360,40 +360,40 @@ def register_he(adata,                     # run from `stnb.io.read_xenium` (wit
                 polys:pd.DataFrame=None):  # its nucleus boundaries in um (`stnb.io.read_boundaries`), when already read
     "Refine (or find) the H&E alignment of a run, score it before/after, store it in `uns['stnb']`."
     from stnb.io import read_boundaries
-    a = adata.copy() if copy else adata; s = a.uns[K.stnb]
+    a = adata.copy() if copy else adata; s = a.uns[K.uns.stnb]
     r = registration_inputs(a, work_mpp, he_mpp, coarse_mpp) if inputs is None else inputs
     vendor, hema, grid, dapi, down, xmpp = r['vendor'], r['hema'], r['grid'], r['dapi'], r['down'], r['xmpp']
-    if polys is None: polys = read_boundaries(s[K.bundle], 'nucleus', cell_ids=a.obs_names, unknown='drop')
-    u2x = get_transform(a, K.um, K.xpx)
+    if polys is None: polys = read_boundaries(s[K.uns.bundle], 'nucleus', cell_ids=a.obs_names, unknown='drop')
+    u2x = get_transform(a, K.frame.um, K.frame.xpx)
     score = lambda T: registration_score(hema, transform_polygons(polys, T.inv @ u2x), grid, work_mpp)
     if vendor is None:   # coarse search on a grid of >= 2 um (cheap for whole slides), then refinement on the work grid
         T, info = align_from_scratch(dapi, xmpp, *r['coarse'], r['hmpp'], dapi_down=down, refine=False)
-        T, rr = refine_alignment(dapi, hema, grid, T, dapi_down=down); info.update({K.converged: rr[K.converged], K.method: 'coarse+ecc'})
+        T, rr = refine_alignment(dapi, hema, grid, T, dapi_down=down); info.update({K.reg.converged: rr[K.reg.converged], K.reg.method: 'coarse+ecc'})
         before = {}
     else:
         before = score(vendor); T, info = refine_alignment(dapi, hema, grid, vendor, dapi_down=down)
     after = score(T)
-    if before and after[K.od_contrast] < before[K.od_contrast]:
-        warnings.warn(f"refinement lowered the OD contrast ({before[K.od_contrast]:.2f} -> {after[K.od_contrast]:.2f}); keeping the vendor alignment")
+    if before and after[K.reg.od_contrast] < before[K.reg.od_contrast]:
+        warnings.warn(f"refinement lowered the OD contrast ({before[K.reg.od_contrast]:.2f} -> {after[K.reg.od_contrast]:.2f}); keeping the vendor alignment")
         T, after = vendor, before
-    n_nuc = int(polys[K.cell_id].nunique()); inside = after[K.n_scored] / max(n_nuc, 1)
-    bad = ([f'the nuclei are no darker than their surroundings (OD contrast {after[K.od_contrast]:.2f} < {min_contrast})']
-           if after[K.od_contrast] < min_contrast else []) + \
-          ([f'only {after[K.n_scored]} of {n_nuc} nuclei fall inside the H&E image ({inside:.0%} < {min_inside:.0%})'] if inside < min_inside else [])
+    n_nuc = int(polys[K.col.cell_id].nunique()); inside = after[K.reg.n_scored] / max(n_nuc, 1)
+    bad = ([f'the nuclei are no darker than their surroundings (OD contrast {after[K.reg.od_contrast]:.2f} < {min_contrast})']
+           if after[K.reg.od_contrast] < min_contrast else []) + \
+          ([f'only {after[K.reg.n_scored]} of {n_nuc} nuclei fall inside the H&E image ({inside:.0%} < {min_inside:.0%})'] if inside < min_inside else [])
     if bad:
-        msg = 'registration failed: ' + '; '.join(bad) + ('' if info.get(K.converged, False) else '; the refinement did not converge')
+        msg = 'registration failed: ' + '; '.join(bad) + ('' if info.get(K.reg.converged, False) else '; the refinement did not converge')
         if not accept_poor:
-            raise DataError(msg, file=r['he_path'], field=K.registration,
+            raise DataError(msg, file=r['he_path'], field=K.uns.registration,
                             fix='check that the H&E image and its alignment CSV belong to this run (same section; a rescaled H&E needs its '
                                 'own alignment or he_mpp=); to use it anyway pass accept_poor=True (stnb-prepare --accept-registration)')
         warnings.warn(msg + ': used anyway (accept_poor=True)', stacklevel=2)
-    reg = {K.alignment_vendor: r['A'], K.score_before: before, K.score_after: after, K.work_mpp: work_mpp, K.mpp: r['hmpp'],
+    reg = {K.reg.alignment_vendor: r['A'], K.reg.score_before: before, K.reg.score_after: after, K.reg.work_mpp: work_mpp, K.uns.mpp: r['hmpp'],
            'passed': not bad, 'fraction_inside': float(inside),
-           K.converged: bool(info.get(K.converged, False)), K.method: 'refine' if vendor is not None else info[K.method]}
-    s[K.alignment_refined] = T.M
+           K.reg.converged: bool(info.get(K.reg.converged, False)), K.reg.method: 'refine' if vendor is not None else info[K.reg.method]}
+    s[K.reg.alignment_refined] = T.M
     if local:
         f = local_field(dapi, hema, grid, T, work_mpp, dapi_down=down)
-        reg.update({K.local_centres: f.centres, K.local_shifts: f.shifts, K.local_sigma: f.sigma, K.local_weights: f.w})
-    s[K.registration] = reg
-    a.obsm[K.spatial_hepx] = to_hepx(a, a.obsm[K.spatial])
+        reg.update({K.reg.local_centres: f.centres, K.reg.local_shifts: f.shifts, K.reg.local_sigma: f.sigma, K.reg.local_weights: f.w})
+    s[K.uns.registration] = reg
+    a.obsm[K.obs.spatial_hepx] = to_hepx(a, a.obsm[K.obs.spatial])
     return a if copy else None

@@ -51,9 +51,9 @@ def read_tile(arr,            # (H, W, ...) array-like supporting slicing
 
 # %% ../nbs/05_tiles.ipynb #6538a534
 STORE_VERSION = 1
-_store_json, _index_file, _samples_dir = K.store_json, K.store_index, K.store_samples
-_tiles_zarr, _cells_file, _sample_index = K.store_tiles, K.store_cells, K.store_sample_index
-INDEX_COLUMNS = ['tile_id', 'sample', 'organ', 'row', 'y0', 'x0', 'tile', 'mpp', 'n_nuclei', 'ignore_frac']
+_store_json, _index_file, _samples_dir = K.store.json, K.store.index, K.store.samples
+_tiles_zarr, _cells_file, _sample_index = K.store.tiles, K.store.cells, K.store.sample_index
+INDEX_COLUMNS = [K.store.tile_id, K.obs.sample, K.obs.organ, K.store.row, K.store.y0, K.store.x0, K.store.tile, K.store.mpp, K.store.n_nuclei, K.store.ignore_frac]
 
 @dataclass
 class StoreMeta:
@@ -80,9 +80,9 @@ def _check_sample_inputs(image, inst, ignore, mpp, cells):
                           fix='build both rasters on the same H&E grid')
     check_param(mpp is not None and np.isfinite(mpp) and mpp > 0, 'mpp', mpp, 'the microns per pixel of the H&E image, > 0')
     if cells is not None:
-        for c in (K.label_id,):
+        for c in (K.obs.label_id,):
             if c not in cells.columns: raise SchemaError('cells table lacks a column', field=c, fix=f'add {c} (the raster id of each nucleus)')
-        if cells[K.label_id].duplicated().any(): raise SchemaError('duplicated label ids in cells', field=K.label_id, fix='one row per nucleus')
+        if cells[K.obs.label_id].duplicated().any(): raise SchemaError('duplicated label ids in cells', field=K.obs.label_id, fix='one row per nucleus')
 
 # %% ../nbs/05_tiles.ipynb #afc3d8e2
 def _store_meta_for(store:Path, tile:int, mpp:float) -> StoreMeta:
@@ -98,22 +98,22 @@ def _write_tiles(g, image, inst, ignore, origins, tile:int, min_valid:float, sam
     "The tiles of a sample with enough non-ignored pixels, written into zarr group `g` (image, instances, ignore): (index rows, label ids seen)."
     rows, seen = [], set()
     n = len(origins)
-    a_img = g.create_array(K.tile_image, shape=(n, tile, tile, 3), chunks=(1, tile, tile, 3), dtype='uint8')
-    a_inst = g.create_array(K.tile_inst, shape=(n, tile, tile), chunks=(1, tile, tile), dtype='int32')
-    a_ign = g.create_array(K.tile_ignore, shape=(n, tile, tile), chunks=(1, tile, tile), dtype='bool')
+    a_img = g.create_array(K.store.image, shape=(n, tile, tile, 3), chunks=(1, tile, tile, 3), dtype='uint8')
+    a_inst = g.create_array(K.store.inst, shape=(n, tile, tile), chunks=(1, tile, tile), dtype='int32')
+    a_ign = g.create_array(K.store.ignore, shape=(n, tile, tile), chunks=(1, tile, tile), dtype='bool')
     for y0, x0 in progress(origins, total=n, comment=f'tiling {sample}', show=show):
         lab, pad = read_tile(inst, y0, x0, tile, fill=0)
-        ign = pad | (lab == K.ignore)
+        ign = pad | (lab == K.label.ignore)
         if ignore is not None: ign |= read_tile(ignore, y0, x0, tile, fill=True)[0].astype(bool)
         if 1 - ign.mean() < min_valid: continue
-        lab = np.where(lab == K.ignore, 0, lab).astype(np.int32)
-        if (lab < 0).any(): raise DataError('negative label other than the ignore value', field='inst', fix=f'use 0 background, {K.ignore} ignore, ids > 0')
+        lab = np.where(lab == K.label.ignore, 0, lab).astype(np.int32)
+        if (lab < 0).any(): raise DataError('negative label other than the ignore value', field='inst', fix=f'use 0 background, {K.label.ignore} ignore, ids > 0')
         img = read_tile(image, y0, x0, tile, fill=255)[0]
         r = len(rows)
         a_img[r], a_inst[r], a_ign[r] = img, lab, ign
         ids = np.unique(lab[lab > 0]); seen.update(ids.tolist())
-        rows.append(dict(sample=sample, organ=organ, row=r, y0=int(y0), x0=int(x0), tile=tile, mpp=float(mpp),
-                         n_nuclei=len(ids), ignore_frac=float(ign.mean())))
+        rows.append({K.obs.sample: sample, K.obs.organ: organ, K.store.row: r, K.store.y0: int(y0), K.store.x0: int(x0), K.store.tile: tile,
+                     K.store.mpp: float(mpp), K.store.n_nuclei: len(ids), K.store.ignore_frac: float(ign.mean())})
     if not rows:
         raise DataError(f'no tile of sample {sample!r} has {min_valid:.0%} non-ignored pixels', field='ignore',
                         fix='check the ignore mask and the registration, or lower min_valid')
@@ -122,13 +122,13 @@ def _write_tiles(g, image, inst, ignore, origins, tile:int, min_valid:float, sam
 
 def _sample_cells(cells:pd.DataFrame, seen:set) -> pd.DataFrame:
     "The cells table of a sample (one row per label id of its tiles at least), with empty type-target columns where it has none."
-    if cells is None: cells = pd.DataFrame({K.label_id: np.array(sorted(seen), dtype=np.int64)})
-    missing = seen - set(cells[K.label_id].tolist())
+    if cells is None: cells = pd.DataFrame({K.obs.label_id: np.array(sorted(seen), dtype=np.int64)})
+    missing = seen - set(cells[K.obs.label_id].tolist())
     if missing:
         raise SchemaError(f'{len(missing)} label ids of the raster are not in the cells table, e.g. {sorted(missing)[:5]}',
-                          field=K.label_id, fix='pass the cells table the raster was made from')
+                          field=K.obs.label_id, fix='pass the cells table the raster was made from')
     cells = cells.copy()
-    for c_, v in ((K.type_target, K.ignore), (K.type_ignore, True)):
+    for c_, v in ((K.target.type, K.label.ignore), (K.target.ignore, True)):
         if c_ not in cells.columns: cells[c_] = v
     return cells
 
@@ -139,7 +139,7 @@ def write_sample(store,                 # tile store folder (created if needed)
                  mpp:float,             # microns per pixel of `image`
                  organ:str='unknown',   # organ (for leave-organ-out splits)
                  ignore=None,           # (H, W) bool mask of pixels to ignore, or None
-                 cells:pd.DataFrame=None, # one row per nucleus with `K.label_id` (and cell id, QC columns)
+                 cells:pd.DataFrame=None, # one row per nucleus with `K.obs.label_id` (and cell id, QC columns)
                  tile:int=256,          # tile size in pixels
                  stride:int=None,       # step between tiles (default `tile`)
                  min_valid:float=0.25,  # skip tiles with fewer non-ignored pixels than this fraction
@@ -173,17 +173,17 @@ def _rebuild_index(store:Path):
     _write_index(store, idx)
 
 def _write_index(store:Path, idx:pd.DataFrame):
-    idx = idx.reset_index(drop=True); idx.insert(0, 'tile_id', np.arange(len(idx)))
+    idx = idx.reset_index(drop=True); idx.insert(0, K.store.tile_id, np.arange(len(idx)))
     with atomic_write(store/_index_file) as tmp: idx[INDEX_COLUMNS].to_parquet(tmp, index=False)
 
 def _update_index(store:Path, sample:str):
     "Put `sample`'s tile table into `index.parquet` beside the others already there (what `_rebuild_index` gives, reading one sample table instead of all)."
     ip, names = store/_index_file, {d.name for d in (store/_samples_dir).glob('*') if not d.name.startswith('.tmp-')}
     old = pd.read_parquet(ip) if ip.exists() else None
-    if old is None or set(old['sample']) | {sample} != names: return _rebuild_index(store)   # first sample, or the folders changed
+    if old is None or set(old[K.obs.sample]) | {sample} != names: return _rebuild_index(store)   # first sample, or the folders changed
     new = pd.read_parquet(store/_samples_dir/sample/_sample_index)
-    idx = pd.concat([old[old['sample'] != sample].drop(columns='tile_id'), new], ignore_index=True)
-    _write_index(store, idx.sort_values('sample', kind='stable'))
+    idx = pd.concat([old[old[K.obs.sample] != sample].drop(columns=K.store.tile_id), new], ignore_index=True)
+    _write_index(store, idx.sort_values(K.obs.sample, kind='stable'))
 
 # %% ../nbs/05_tiles.ipynb #61a4c0bb
 PENDING_FILE = 'prepare_pending.json'   # written by stnb.prepare.prepare_store while it fills a store
@@ -222,7 +222,7 @@ class TileStore:
     def __len__(self): return len(self.index)
     def __repr__(self): return f"TileStore({self.path}, {len(self)} tiles of {self.meta.tile}px at {self.meta.mpp} um/px, samples={self.samples})"
     @property
-    def samples(self): return sorted(self.index['sample'].unique().tolist()) if len(self.index) else []
+    def samples(self): return sorted(self.index[K.obs.sample].unique().tolist()) if len(self.index) else []
 
 # %% ../nbs/05_tiles.ipynb #aa9a2884
 from fastcore.basics import patch
@@ -245,10 +245,10 @@ def _lut(self:TileStore, sample:str):
     "Lookup table label id -> type target (-1 for no target or ignored cells)."
     if sample not in self._luts:
         c = self.cells(sample)
-        t = np.where(c[K.type_ignore].to_numpy(bool), K.ignore, c[K.type_target].to_numpy(np.int64))
-        lut = np.full(int(c[K.label_id].max()) + 1 if len(c) else 1, K.ignore, np.int16)
-        lut[c[K.label_id].to_numpy(np.int64)] = t
-        lut[0] = K.background if self.meta.class_names else K.ignore
+        t = np.where(c[K.target.ignore].to_numpy(bool), K.label.ignore, c[K.target.type].to_numpy(np.int64))
+        lut = np.full(int(c[K.obs.label_id].max()) + 1 if len(c) else 1, K.label.ignore, np.int16)
+        lut[c[K.obs.label_id].to_numpy(np.int64)] = t
+        lut[0] = K.label.background if self.meta.class_names else K.label.ignore
         self._luts[sample] = lut
     return self._luts[sample]
 
@@ -256,15 +256,15 @@ def _lut(self:TileStore, sample:str):
 def __getitem__(self:TileStore, i:int) -> dict:
     "Tile `i` of the index: image, inst, ignore and the per-pixel type target."
     r = self.index.iloc[i]
-    g = self._group(r['sample']); row = int(r['row'])
-    try: img, inst, ign = g[K.tile_image][row], g[K.tile_inst][row], g[K.tile_ignore][row]
+    g = self._group(r[K.obs.sample]); row = int(r[K.store.row])
+    try: img, inst, ign = g[K.store.image][row], g[K.store.inst][row], g[K.store.ignore][row]
     except Exception as e:
-        raise BundleError(f'cannot read tile {i} (row {row}): {e}', file=self.path/_samples_dir/r['sample']/_tiles_zarr,
+        raise BundleError(f'cannot read tile {i} (row {row}): {e}', file=self.path/_samples_dir/r[K.obs.sample]/_tiles_zarr,
                           field='image', fix='the store is corrupt: rewrite this sample') from e
-    lut = self._lut(r['sample'])
+    lut = self._lut(r[K.obs.sample])
     typ = lut[np.clip(inst, 0, len(lut) - 1)]
-    typ[inst >= len(lut)] = K.ignore
-    return {K.tile_image: img, K.tile_inst: inst, K.tile_ignore: ign, K.tile_type: typ, 'tile_id': int(r['tile_id']), K.sample: r['sample'], K.organ: r['organ']}
+    typ[inst >= len(lut)] = K.label.ignore
+    return {K.store.image: img, K.store.inst: inst, K.store.ignore: ign, K.store.type: typ, K.store.tile_id: int(r[K.store.tile_id]), K.obs.sample: r[K.obs.sample], K.obs.organ: r[K.obs.organ]}
 
 # %% ../nbs/05_tiles.ipynb #4bc6e023
 def set_cell_targets(store,                    # tile store folder or TileStore
@@ -273,24 +273,24 @@ def set_cell_targets(store,                    # tile store folder or TileStore
                      class_names:list):        # names of classes 1..C (0 is background)
     "Write per-nucleus type targets (hard class, soft vector, ignore flag) into a sample of the store."
     ts = store if isinstance(store, TileStore) else TileStore(store, check=False)
-    if K.type_target not in targets.columns: raise SchemaError('targets lack a type column', field=K.type_target, fix='one int class per nucleus, 1..C')
+    if K.target.type not in targets.columns: raise SchemaError('targets lack a type column', field=K.target.type, fix='one int class per nucleus, 1..C')
     C = len(class_names)
-    t = targets[K.type_target].to_numpy()
-    if not np.issubdtype(t.dtype, np.integer) or not ((t == K.ignore) | ((t >= 1) & (t <= C))).all():
-        raise DataError(f'type targets must be ints in 1..{C} (or {K.ignore})', field=K.type_target, fix='map class names to 1..C; 0 is background')
+    t = targets[K.target.type].to_numpy()
+    if not np.issubdtype(t.dtype, np.integer) or not ((t == K.label.ignore) | ((t >= 1) & (t <= C))).all():
+        raise DataError(f'type targets must be ints in 1..{C} (or {K.label.ignore})', field=K.target.type, fix='map class names to 1..C; 0 is background')
     if ts.meta.class_names is not None and list(ts.meta.class_names) != list(class_names):
         raise SchemaError(f'store classes are {ts.meta.class_names}', file=ts.path/_store_json, field='class_names',
                           fix='use the same class names for every sample of a store')
-    cells = ts.cells(sample).set_index(K.label_id)
+    cells = ts.cells(sample).set_index(K.obs.label_id)
     unknown = set(targets.index) - set(cells.index)
     if unknown: raise SchemaError(f'{len(unknown)} target label ids are not in sample {sample!r}, e.g. {sorted(unknown)[:5]}',
-                                  field=K.label_id, fix='index targets by the label ids of this sample')
-    soft = [c for c in targets.columns if c.startswith(K.soft_prefix)]
-    cells = cells.drop(columns=[c for c in cells.columns if c.startswith(K.soft_prefix)])
-    cells[K.type_target] = K.ignore; cells[K.type_ignore] = True
-    cells.loc[targets.index, K.type_target] = t
-    ign = targets[K.type_ignore].to_numpy(bool) if K.type_ignore in targets else np.zeros(len(targets), bool)
-    cells.loc[targets.index, K.type_ignore] = ign | (t == K.ignore)
+                                  field=K.obs.label_id, fix='index targets by the label ids of this sample')
+    soft = [c for c in targets.columns if c.startswith(K.target.soft_prefix)]
+    cells = cells.drop(columns=[c for c in cells.columns if c.startswith(K.target.soft_prefix)])
+    cells[K.target.type] = K.label.ignore; cells[K.target.ignore] = True
+    cells.loc[targets.index, K.target.type] = t
+    ign = targets[K.target.ignore].to_numpy(bool) if K.target.ignore in targets else np.zeros(len(targets), bool)
+    cells.loc[targets.index, K.target.ignore] = ign | (t == K.label.ignore)
     for c in soft: cells[c] = 0.0; cells.loc[targets.index, c] = targets[c].to_numpy(float)
     with atomic_write(ts.path/_samples_dir/sample/_cells_file) as tmp: cells.reset_index().to_parquet(tmp, index=False)
     if ts.meta.class_names is None:

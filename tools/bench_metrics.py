@@ -55,18 +55,18 @@ def loop_metrics(true, pred, ttype, ptype, classes=CLASSES):
             b = pids.index(j)
             inter[a, b] = (m & pm[b]).sum(); union[a, b] = m.sum() + pm[b].sum() - inter[a, b]
     iou = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
-    res = {K.dice: 2*((true > 0) & (pred > 0)).sum()/((true > 0).sum() + (pred > 0).sum())}
+    res = {K.metric.dice: 2*((true > 0) & (pred > 0)).sum()/((true > 0).sum() + (pred > 0).sum())}
     def aji(pairs):
         I = sum(inter[a, b] for a, b in pairs); U = sum(union[a, b] for a, b in pairs)
         pt, pp = {a for a, _ in pairs}, {b for _, b in pairs}
         U += sum(tm[a].sum() for a in range(len(tids)) if a not in pt) + sum(pm[b].sum() for b in range(len(pids)) if b not in pp)
         return I/U
-    res[K.aji] = aji([(a, int(np.argmax(iou[a]))) for a in range(len(tids)) if iou[a].max() > 0])
-    r, c = linear_sum_assignment(-iou); res[K.aji_plus] = aji([(a, b) for a, b in zip(r, c) if iou[a, b] > 0])
+    res[K.metric.aji] = aji([(a, int(np.argmax(iou[a]))) for a in range(len(tids)) if iou[a].max() > 0])
+    r, c = linear_sum_assignment(-iou); res[K.metric.aji_plus] = aji([(a, b) for a, b in zip(r, c) if iou[a, b] > 0])
     pairs = [(a, b) for a in range(len(tids)) for b in range(len(pids)) if iou[a, b] > 0.5]
     tp, fp, fn = len(pairs), len(pids) - len(pairs), len(tids) - len(pairs)
-    res[K.dq] = tp/(tp + 0.5*fp + 0.5*fn); res[K.sq] = sum(iou[a, b] for a, b in pairs)/tp if tp else 0.
-    res[K.pq] = res[K.dq]*res[K.sq]; res[K.f1_d] = 2*tp/(2*tp + fp + fn)
+    res[K.metric.dq] = tp/(tp + 0.5*fp + 0.5*fn); res[K.metric.sq] = sum(iou[a, b] for a, b in pairs)/tp if tp else 0.
+    res[K.metric.pq] = res[K.metric.dq]*res[K.metric.sq]; res[K.metric.f1_d] = 2*tp/(2*tp + fp + fn)
     def vote(m, tmap):
         v, n = np.unique(tmap[m], return_counts=True); o = sorted(zip(v, n), key=lambda x: -x[1])
         return o[1][0] if o[0][0] == 0 and len(o) > 1 else o[0][0]
@@ -81,7 +81,7 @@ def loop_metrics(true, pred, ttype, ptype, classes=CLASSES):
         s = sum(iou[a, b] for a, b in pairs if tt[a] == k and ptt[b] == k)
         fpk, fnk = fp_c + fp_d, fn_c + fn_d
         pqc[k] = np.nan if tp_c + fnk == 0 else (tp_c/(tp_c + 0.5*fpk + 0.5*fnk))*(s/tp_c if tp_c else 0.)
-    res[K.f1_c], res[K.pq_c] = f1c, pqc
+    res[K.metric.f1_c], res[K.metric.pq_c] = f1c, pqc
     return res
 
 def maxdiff(a, b):
@@ -122,7 +122,7 @@ def main():
            'fast_s': t_fast, 'loop_s': t_slow, 'speedup': t_slow/t_fast, 'max_abs_diff': diff,
            'machine': platform.platform(), 'python': platform.python_version()}
     root = repo_root() or __import__('pathlib').Path.cwd()
-    with atomic_write(root/'runs'/K.bench_metrics_json) as p: p.write_text(json.dumps(out, indent=1))
-    print('wrote', root/'runs'/K.bench_metrics_json)
+    with atomic_write(root/'runs'/K.metric.bench_json) as p: p.write_text(json.dumps(out, indent=1))
+    print('wrote', root/'runs'/K.metric.bench_json)
 
 if __name__ == '__main__': main()

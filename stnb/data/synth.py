@@ -43,9 +43,9 @@ TAXONOMY = pd.DataFrame([
     ('endothelial',   'spindle',       'connective'),
     ('epithelial',    'epithelial',    'epithelial'),
     ('malignant',     'malignant',     'neoplastic'),
-], columns=[K.fine_type, K.coarse_type, K.pannuke_class])
-FINE_TYPES = list(TAXONOMY[K.fine_type])
-COARSE_TYPES = list(dict.fromkeys(TAXONOMY[K.coarse_type]))
+], columns=[K.sim.fine_type, K.sim.coarse_type, K.sim.pannuke_class])
+FINE_TYPES = list(TAXONOMY[K.sim.fine_type])
+COARSE_TYPES = list(dict.fromkeys(TAXONOMY[K.sim.coarse_type]))
 
 # %% ../../nbs/01_data.synth.ipynb #41f291db
 MORPHOLOGY = pd.DataFrame([
@@ -114,8 +114,8 @@ def panel_features() -> pd.DataFrame:
     cw = [f"NegControlCodeword_{i:04d}" for i in range(500, 500 + N_NEG_CODEWORD)]
     bl = [f"BLANK_{i:04d}" for i in range(6, 6 + 5*N_BLANK, 5)]
     return pd.DataFrame({'id': ids + neg + cw + bl, 'name': genes + neg + cw + bl,
-                         'feature_type': [K.ft_gene]*len(genes) + [K.ft_neg_probe]*len(neg) +
-                                         [K.ft_neg_codeword]*len(cw) + [K.ft_unassigned]*len(bl)})
+                         'feature_type': [K.ft.gene]*len(genes) + [K.ft.neg_probe]*len(neg) +
+                                         [K.ft.neg_codeword]*len(cw) + [K.ft.unassigned]*len(bl)})
 
 # %% ../../nbs/01_data.synth.ipynb #19c4ec0d
 REGIONS = ['background', 'stroma', 'epithelium', 'tumor', 'immune', 'follicle', 'vessel_wall', 'muscle',
@@ -351,7 +351,7 @@ def place_nuclei(reg, grid_um, rng, density_scale:float=1.0):
         p = p[reg[(p[:, 1]/grid_um).astype(int), (p[:, 0]/grid_um).astype(int)] == code]
         names = list(mix); w = np.array([mix[n] for n in names]); w = w/w.sum()
         t = rng.choice(np.array([FINE_TYPES.index(n) for n in names]), size=len(p), p=w)
-        out.append(pd.DataFrame({'x': p[:, 0], 'y': p[:, 1], 'type': t, K.region: code}))
+        out.append(pd.DataFrame({'x': p[:, 0], 'y': p[:, 1], 'type': t, K.sim.region: code}))
     df = pd.concat(out, ignore_index=True)
     return df.sort_values(['y', 'x'], kind='stable').reset_index(drop=True)
 
@@ -679,16 +679,16 @@ def write_matrix_h5(path, counts_csr, barcodes, feats:pd.DataFrame):
         h.attrs['chemistry_description'] = 'Xenium'; h.attrs['filetype'] = 'matrix'
         h.attrs['library_ids'] = 'stnb-simulated'; h.attrs['original_gem_groups'] = np.array([1], np.int32)
         h.attrs['version'] = np.array([2], np.int32)
-        m = h.create_group(K.h5_matrix)
-        m.create_dataset(K.h5_barcodes, data=s(barcodes), **kw)
-        m.create_dataset(K.h5_data, data=counts_csr.data.astype(np.float64), **kw)
-        m.create_dataset(K.h5_indices, data=counts_csr.indices.astype(np.int32), **kw)
-        m.create_dataset(K.h5_indptr, data=counts_csr.indptr.astype(np.int32), **kw)
-        m.create_dataset(K.h5_shape, data=np.array([counts_csr.shape[1], counts_csr.shape[0]], np.int32))
-        f = m.create_group(K.h5_features)
-        f.create_dataset(K.h5_tag_keys, data=s(['genome']), compression='gzip')
-        for k, v in ((K.h5_feature_type, feats.feature_type), (K.h5_genome, ['Unknown']*len(feats)),
-                     (K.h5_id, feats.id), (K.h5_name, feats.name)):
+        m = h.create_group(K.h5.matrix)
+        m.create_dataset(K.h5.barcodes, data=s(barcodes), **kw)
+        m.create_dataset(K.h5.data, data=counts_csr.data.astype(np.float64), **kw)
+        m.create_dataset(K.h5.indices, data=counts_csr.indices.astype(np.int32), **kw)
+        m.create_dataset(K.h5.indptr, data=counts_csr.indptr.astype(np.int32), **kw)
+        m.create_dataset(K.h5.shape, data=np.array([counts_csr.shape[1], counts_csr.shape[0]], np.int32))
+        f = m.create_group(K.h5.features)
+        f.create_dataset(K.h5.tag_keys, data=s(['genome']), compression='gzip')
+        for k, v in ((K.h5.feature_type, feats.feature_type), (K.h5.genome, ['Unknown']*len(feats)),
+                     (K.h5.id, feats.id), (K.h5.name, feats.name)):
             f.create_dataset(k, data=s(v), compression='gzip')
 
 def _parquet(df, path, schema):
@@ -699,37 +699,37 @@ def _schemas():
     import pyarrow as pa
     d, i32, i64, s = pa.float64(), pa.int32(), pa.int64(), pa.string()
     return dict(
-        cells=pa.schema([(K.cell_id, s), (K.x_centroid, d), (K.y_centroid, d), (K.transcript_counts, i32),
-                         (K.control_probe_counts, i32), (K.control_codeword_counts, i32), (K.unassigned_codeword_counts, i32),
-                         (K.total_counts, i32), (K.cell_area, d), (K.nucleus_area, d)]),
-        boundaries=pa.schema([(K.cell_id, pa.binary()), (K.vertex_x, d), (K.vertex_y, d)]),
-        transcripts=pa.schema([(K.transcript_id, i64), (K.cell_id, s), (K.overlaps_nucleus, i32), (K.feature_name, s),
-                               (K.x_location, d), (K.y_location, d), (K.z_location, d), (K.qv, d), (K.fov_name, s),
-                               (K.nucleus_distance, d)]))
+        cells=pa.schema([(K.col.cell_id, s), (K.col.x_centroid, d), (K.col.y_centroid, d), (K.col.transcript_counts, i32),
+                         (K.col.control_probe_counts, i32), (K.col.control_codeword_counts, i32), (K.col.unassigned_codeword_counts, i32),
+                         (K.col.total_counts, i32), (K.col.cell_area, d), (K.col.nucleus_area, d)]),
+        boundaries=pa.schema([(K.col.cell_id, pa.binary()), (K.col.vertex_x, d), (K.col.vertex_y, d)]),
+        transcripts=pa.schema([(K.col.transcript_id, i64), (K.col.cell_id, s), (K.col.overlaps_nucleus, i32), (K.col.feature_name, s),
+                               (K.col.x_location, d), (K.col.y_location, d), (K.col.z_location, d), (K.col.qv, d), (K.col.fov_name, s),
+                               (K.col.nucleus_distance, d)]))
 
 def boundaries_frame(cell_ids, verts_um) -> pd.DataFrame:
     "Boundary table: 12 vertices plus the closing vertex per cell, float32-rounded as Xenium writes them."
     v = np.concatenate([verts_um, verts_um[:, :1]], 1).astype(np.float32).astype(np.float64)
     nv = v.shape[1]
-    return pd.DataFrame({K.cell_id: np.repeat(np.asarray(cell_ids).astype(bytes), nv),
-                         K.vertex_x: v[..., 0].ravel(), K.vertex_y: v[..., 1].ravel()})
+    return pd.DataFrame({K.col.cell_id: np.repeat(np.asarray(cell_ids).astype(bytes), nv),
+                         K.col.vertex_x: v[..., 0].ravel(), K.col.vertex_y: v[..., 1].ravel()})
 
 def experiment_json(run_name:str, organ:str, n_cells:int, n_tx:int, area_um2:float, n_genes:int, seed:int) -> dict:
     "The `experiment.xenium` manifest (the keys of a real one) of a simulated run."
     u = lambda k: str(uuid.UUID(hashlib.md5(f"{run_name}-{k}".encode()).hexdigest()))
-    return {"run_name": run_name, "run_start_time": "2026-01-01T00:00:00Z", "region_name": f"{organ}_region_{seed}",
+    return {K.xenium.run_name: run_name, "run_start_time": "2026-01-01T00:00:00Z", K.xenium.region_name: f"{organ}_region_{seed}",
             "preservation_method": "ffpe", "num_cells": int(n_cells),
             "transcripts_per_cell": float(round(n_tx/max(n_cells, 1))), "transcripts_per_100um": float(n_tx/area_um2*100),
             "cassette_name": "SIM", "slide_id": f"{seed:07d}", "panel_design_id": f"stnb_sim_{organ}_v1",
-            "panel_name": f"stnb simulated {organ} panel", "panel_organism": "Human", "panel_tissue_type": organ,
-            "panel_num_targets_predesigned": int(n_genes), "panel_num_targets_custom": 0, "pixel_size": XENIUM_PX,
+            K.xenium.panel_name: f"stnb simulated {organ} panel", "panel_organism": "Human", K.xenium.panel_tissue_type: organ,
+            K.xenium.panel_num_targets: int(n_genes), "panel_num_targets_custom": 0, K.xenium.pixel_size: XENIUM_PX,
             "instrument_sn": "SIMULATED", "instrument_sw_version": "stnb-simulator",
-            "analysis_sw_version": "xenium-1.9.0.0", "experiment_uuid": u('experiment'), "cassette_uuid": u('cassette'),
+            K.xenium.analysis_sw_version: "xenium-1.9.0.0", "experiment_uuid": u('experiment'), "cassette_uuid": u('cassette'),
             "roi_uuid": u('roi'), "z_step_size": 3.0, "well_uuid": u('well'),
-            "images": {"morphology_filepath": K.morphology_stack, "morphology_mip_filepath": K.morphology_mip,
-                       "morphology_focus_filepath": K.morphology_focus},
+            "images": {"morphology_filepath": K.xenium.morphology_stack, "morphology_mip_filepath": K.xenium.morphology_mip,
+                       "morphology_focus_filepath": K.xenium.morphology_focus},
             "xenium_explorer_files": {"transcripts_zarr_filepath": "transcripts.zarr.zip", "cells_zarr_filepath": "cells.zarr.zip",
-                                      "cell_features_zarr_filepath": K.matrix_zarr, "analysis_zarr_filepath": "analysis.zarr.zip",
+                                      "cell_features_zarr_filepath": K.xenium.matrix_zarr, "analysis_zarr_filepath": "analysis.zarr.zip",
                                       "analysis_summary_filepath": "analysis_summary.html"}}
 
 def write_alignment_csv(path, A):
@@ -769,9 +769,9 @@ def simulate_annotation(gt_mask, pannuke, paleness, rng, miss_rate:float=.05, me
     pn_id = {v: k for k, v in PANNUKE.items()}
     merged = size.loc[main.index].to_numpy() > 1
     err = np.where(merged & wrong, 'merged+wrong_class', np.where(merged, 'merged', np.where(wrong, 'wrong_class', 'none')))
-    tab = pd.DataFrame({K.annotation_id: ann_of_comp[main.index.to_numpy()], K.nucleus_id: main.to_numpy() + 1,
-                        K.n_true_nuclei: size.loc[main.index].to_numpy(), K.pannuke_class: cls,
-                        K.pannuke_id: [pn_id[c] for c in cls], K.annotation_error: err}).sort_values(K.annotation_id)
+    tab = pd.DataFrame({K.sim.annotation_id: ann_of_comp[main.index.to_numpy()], K.sim.nucleus_id: main.to_numpy() + 1,
+                        K.sim.n_true_nuclei: size.loc[main.index].to_numpy(), K.sim.pannuke_class: cls,
+                        K.sim.pannuke_id: [pn_id[c] for c in cls], K.sim.annotation_error: err}).sort_values(K.sim.annotation_id)
     return lut[gt_mask], tab.reset_index(drop=True), missed
 
 # %% ../../nbs/01_data.synth.ipynb #25f7d05b
@@ -827,7 +827,7 @@ def _st_layout(gt_mask, nuc:pd.DataFrame, A, f, size_um, p:dict, rng) -> dict:
     n = len(nuc); W, H = size_um; ps = XENIUM_PX; seg_um = 2*ps
     shape_x = (int(np.ceil(H/ps)), int(np.ceil(W/ps)))
     lab_x = remap_labels(gt_mask, *tissue_to_he_maps(A, f, shape_x, ps))
-    bright = nuc[K.dapi_brightness].to_numpy()
+    bright = nuc[K.sim.dapi_brightness].to_numpy()
     dapi = render_dapi(lab_x, bright, rng); del lab_x
     shape_s = (int(np.ceil(H/seg_um)), int(np.ceil(W/seg_um)))
     true_seg = remap_labels(gt_mask, *tissue_to_he_maps(A, f, shape_s, seg_um))
@@ -845,7 +845,7 @@ def _st_layout(gt_mask, nuc:pd.DataFrame, A, f, size_um, p:dict, rng) -> dict:
 def _transcripts(s:dict, organ:str, types, area_true, size_um, p:dict, rng) -> dict:
     "Expression drawn for each true nucleus, its transcripts placed around it, ambient and control transcripts on the tissue, each assigned to the ST cell and nucleus it falls in: the transcripts table in Xenium's order and what the matrix and the truth need."
     W, H = size_um; seg_um, shape_s, st, true_seg, cell_ids = s['seg_um'], s['shape_s'], s['st'], s['true_seg'], s['cell_ids']
-    feats = panel_features(); G = int((feats.feature_type == K.ft_gene).sum())
+    feats = panel_features(); G = int((feats.feature_type == K.ft.gene).sum())
     P = type_profiles(organ, rng, p['expr_background'])
     depth = p['depth'] or ORGANS.get(organ, {}).get('depth', 150)
     counts = simulate_counts(types, np.maximum(area_true, 1.), P, depth, p['nb_theta'], rng)
@@ -861,7 +861,7 @@ def _transcripts(s:dict, organ:str, types, area_true, size_um, p:dict, rng) -> d
     ax_, ay_ = uniform_on_tissue(n_amb)
     amb_gene = rng.choice(G, n_amb, p=counts.sum(0)/max(counts.sum(), 1)) if n_amb else np.zeros(0, int)
     ctrl = []
-    for ft, rate in ((K.ft_neg_probe, p['neg_probe_rate']), (K.ft_neg_codeword, p['neg_codeword_rate']), (K.ft_unassigned, p['blank_rate'])):
+    for ft, rate in ((K.ft.neg_probe, p['neg_probe_rate']), (K.ft.neg_codeword, p['neg_codeword_rate']), (K.ft.unassigned, p['blank_rate'])):
         idx = np.flatnonzero(feats.feature_type.to_numpy() == ft)
         k = int(rng.poisson(rate*n_cell_tx)); cx_, cy_ = uniform_on_tissue(k)
         ctrl.append((cx_, cy_, rng.choice(idx, k)))
@@ -885,11 +885,11 @@ def _transcripts(s:dict, organ:str, types, area_true, size_um, p:dict, rng) -> d
     tid = ((fov_idx[order].astype(np.int64) + 65536) << 32) + np.arange(nt)
     names = feats.name.to_numpy(dtype=object)
     tcell_o = tcell[order]
-    tx_df = pd.DataFrame({K.transcript_id: tid,
-                          K.cell_id: np.where(tcell_o > 0, np.concatenate([[K.unassigned_cell], cell_ids])[tcell_o], K.unassigned_cell),
-                          K.overlaps_nucleus: tnuc[order].astype(np.int32), K.feature_name: names[F[order]],
-                          K.x_location: X[order], K.y_location: Y[order], K.z_location: z, K.qv: qv,
-                          K.fov_name: fov_name[order], K.nucleus_distance: ndist[order].astype(np.float64)})
+    tx_df = pd.DataFrame({K.col.transcript_id: tid,
+                          K.col.cell_id: np.where(tcell_o > 0, np.concatenate([[K.col.unassigned_cell], cell_ids])[tcell_o], K.col.unassigned_cell),
+                          K.col.overlaps_nucleus: tnuc[order].astype(np.int32), K.col.feature_name: names[F[order]],
+                          K.col.x_location: X[order], K.col.y_location: Y[order], K.col.z_location: z, K.col.qv: qv,
+                          K.col.fov_name: fov_name[order], K.col.nucleus_distance: ndist[order].astype(np.float64)})
     return dict(feats=feats, G=G, P=P, X=X, Y=Y, F=F, O=O, tcell=tcell, order=order, tid=tid, nt=nt, tx_df=tx_df)
 
 def _cells_matrix(s:dict, t:dict) -> tuple:
@@ -901,12 +901,12 @@ def _cells_matrix(s:dict, t:dict) -> tuple:
     mat = coo_matrix((np.ones(a.sum(), np.float64), (tcell[a] - 1, F[a])), shape=(m, len(feats))).tocsr(); mat.sum_duplicates()
     ftype = feats.feature_type.to_numpy()
     per = lambda t: np.asarray(mat[:, np.flatnonzero(ftype == t)].sum(1)).ravel().astype(np.int32)
-    cells = pd.DataFrame({K.cell_id: cell_ids, K.x_centroid: ccx*seg_um, K.y_centroid: ccy*seg_um,
-                          K.transcript_counts: per(K.ft_gene), K.control_probe_counts: per(K.ft_neg_probe),
-                          K.control_codeword_counts: per(K.ft_neg_codeword), K.unassigned_codeword_counts: per(K.ft_unassigned)})
-    cells[K.total_counts] = cells[[K.transcript_counts, K.control_probe_counts, K.control_codeword_counts,
-                                   K.unassigned_codeword_counts]].sum(1).astype(np.int32)
-    cells[K.cell_area] = ccount*seg_um**2; cells[K.nucleus_area] = ncount*seg_um**2
+    cells = pd.DataFrame({K.col.cell_id: cell_ids, K.col.x_centroid: ccx*seg_um, K.col.y_centroid: ccy*seg_um,
+                          K.col.transcript_counts: per(K.ft.gene), K.col.control_probe_counts: per(K.ft.neg_probe),
+                          K.col.control_codeword_counts: per(K.ft.neg_codeword), K.col.unassigned_codeword_counts: per(K.ft.unassigned)})
+    cells[K.col.total_counts] = cells[[K.col.transcript_counts, K.col.control_probe_counts, K.col.control_codeword_counts,
+                                   K.col.unassigned_codeword_counts]].sum(1).astype(np.int32)
+    cells[K.col.cell_area] = ccount*seg_um**2; cells[K.col.nucleus_area] = ncount*seg_um**2
     return mat, cells
 
 def _write_xenium(d:Path, run_name:str, organ:str, s:dict, t:dict, mat, cells, he_rgb, he_mpp:float, A, size_um, p:dict, seed:int):
@@ -914,64 +914,64 @@ def _write_xenium(d:Path, run_name:str, organ:str, s:dict, t:dict, mat, cells, h
     W, H = size_um; ps = XENIUM_PX; cell_ids, npoly, cpoly, dapi, m = s['cell_ids'], s['npoly'], s['cpoly'], s['dapi'], s['m']
     tx_df, feats, F, G = t['tx_df'], t['feats'], t['F'], t['G']; ftype = feats.feature_type.to_numpy()
     sch = _schemas()
-    _parquet(cells, d/f'{K.cells}.parquet', sch['cells'])
-    _parquet(boundaries_frame(cell_ids, npoly), d/f'{K.nucleus_boundaries}.parquet', sch['boundaries'])
-    _parquet(boundaries_frame(cell_ids, cpoly), d/f'{K.cell_boundaries}.parquet', sch['boundaries'])
-    _parquet(tx_df, d/f'{K.transcripts}.parquet', sch['transcripts'])
-    write_matrix_h5(d/K.matrix_h5, mat, cell_ids, feats)
-    write_ome_tiff(d/K.morphology_focus, dapi, ps)
+    _parquet(cells, d/f'{K.xenium.cells}.parquet', sch['cells'])
+    _parquet(boundaries_frame(cell_ids, npoly), d/f'{K.xenium.nucleus_boundaries}.parquet', sch['boundaries'])
+    _parquet(boundaries_frame(cell_ids, cpoly), d/f'{K.xenium.cell_boundaries}.parquet', sch['boundaries'])
+    _parquet(tx_df, d/f'{K.xenium.transcripts}.parquet', sch['transcripts'])
+    write_matrix_h5(d/K.xenium.matrix_h5, mat, cell_ids, feats)
+    write_ome_tiff(d/K.xenium.morphology_focus, dapi, ps)
     if p['write_mip']:   # a single focal plane: the MIP and the 'stack' are the same image (hard links)
-        for nm in (K.morphology_mip, K.morphology_stack):
-            try: os.link(d/K.morphology_focus, d/nm)
-            except OSError: shutil.copyfile(d/K.morphology_focus, d/nm)
-    write_ome_tiff(d/f'{run_name}{K.he_image_suffix}', he_rgb, he_mpp, compression='jpeg', level=90)
-    write_alignment_csv(d/f'{run_name}{K.he_alignment_suffix}', A)
-    (d/K.experiment).write_text(json.dumps(experiment_json(run_name, organ, m, int((ftype[F] == K.ft_gene).sum()), W*H, G, seed), indent=4))
+        for nm in (K.xenium.morphology_mip, K.xenium.morphology_stack):
+            try: os.link(d/K.xenium.morphology_focus, d/nm)
+            except OSError: shutil.copyfile(d/K.xenium.morphology_focus, d/nm)
+    write_ome_tiff(d/f'{run_name}{K.xenium.he_image_suffix}', he_rgb, he_mpp, compression='jpeg', level=90)
+    write_alignment_csv(d/f'{run_name}{K.xenium.he_alignment_suffix}', A)
+    (d/K.xenium.experiment).write_text(json.dumps(experiment_json(run_name, organ, m, int((ftype[F] == K.ft.gene).sum()), W*H, G, seed), indent=4))
 
 def _write_truth(d:Path, run_name:str, organ:str, gt_mask, nuc:pd.DataFrame, types, area_true, s:dict, t:dict, he_mpp:float, A, f, size_um,
                  p:dict, seed:int, extra_gt:dict=None) -> dict:
     "The `ground_truth/` folder of a simulated bundle (true nuclei, ST cells, transcript origins, misregistration, annotation, taxonomy, profiles, parameters); returns the parameters and realised counts."
     n = len(nuc); W, H = size_um; ps = XENIUM_PX; seg_um, st, m, cell_ids, bright = s['seg_um'], s['st'], s['m'], s['cell_ids'], s['bright']
     tcell, F, O, order, tid, nt, P = t['tcell'], t['F'], t['O'], t['order'], t['tid'], t['nt'], t['P']; ftype = t['feats'].feature_type.to_numpy()
-    gt = d/K.ground_truth; gt.mkdir()
-    write_label_tiff(gt/K.gt_nuclei_mask, gt_mask, he_mpp)
+    gt = d/K.sim.dir; gt.mkdir()
+    write_label_tiff(gt/K.sim.nuclei_mask, gt_mask, he_mpp)
     hx, hy, _ = _centroids(gt_mask, n)
-    dx, dy = field_at(f, nuc[K.x_um].to_numpy(), nuc[K.y_um].to_numpy())
+    dx, dy = field_at(f, nuc[K.sim.x_um].to_numpy(), nuc[K.sim.y_um].to_numpy())
     st_of_true = st['true2st'][1:]
     members = np.bincount(st_of_true, minlength=m + 1)
     status = np.where(st['missed'], 'missed', np.where(members[st_of_true] > 1, 'merged', 'detected'))
-    tax = TAXONOMY.set_index(K.fine_type)
+    tax = TAXONOMY.set_index(K.sim.fine_type)
     fine = np.array(FINE_TYPES, dtype=object)[types]
-    nuclei = pd.DataFrame({K.nucleus_id: np.arange(1, n + 1, dtype=np.int32), K.x_um: nuc[K.x_um].to_numpy(), K.y_um: nuc[K.y_um].to_numpy(),
-                           K.x_hepx: hx, K.y_hepx: hy, K.area_um2: area_true, K.fine_type: fine,
-                           K.coarse_type: tax.loc[fine, K.coarse_type].to_numpy(), K.pannuke_class: tax.loc[fine, K.pannuke_class].to_numpy(),
-                           K.region: np.array(REGIONS + ['unknown'], dtype=object)[nuc[K.region].to_numpy()],
-                           K.dapi_brightness: bright, K.st_status: status,
-                           K.cell_id: np.where(st_of_true > 0, np.concatenate([[''], cell_ids])[st_of_true], ''),
-                           K.dx_um: dx, K.dy_um: dy})
-    nuclei.to_parquet(gt/K.gt_nuclei, index=False)
+    nuclei = pd.DataFrame({K.sim.nucleus_id: np.arange(1, n + 1, dtype=np.int32), K.sim.x_um: nuc[K.sim.x_um].to_numpy(), K.sim.y_um: nuc[K.sim.y_um].to_numpy(),
+                           K.sim.x_hepx: hx, K.sim.y_hepx: hy, K.sim.area_um2: area_true, K.sim.fine_type: fine,
+                           K.sim.coarse_type: tax.loc[fine, K.sim.coarse_type].to_numpy(), K.sim.pannuke_class: tax.loc[fine, K.sim.pannuke_class].to_numpy(),
+                           K.sim.region: np.array(REGIONS + ['unknown'], dtype=object)[nuc[K.sim.region].to_numpy()],
+                           K.sim.dapi_brightness: bright, K.sim.st_status: status,
+                           K.col.cell_id: np.where(st_of_true > 0, np.concatenate([[''], cell_ids])[st_of_true], ''),
+                           K.sim.dx_um: dx, K.sim.dy_um: dy})
+    nuclei.to_parquet(gt/K.sim.nuclei, index=False)
     # ST cell truth: the largest true nucleus of the cell, how many it merged, and the cell's transcript purity
-    det = nuclei[st_of_true > 0].assign(_st=st_of_true[st_of_true > 0]).sort_values(['_st', K.area_um2], ascending=[True, False])
+    det = nuclei[st_of_true > 0].assign(_st=st_of_true[st_of_true > 0]).sort_values(['_st', K.sim.area_um2], ascending=[True, False])
     main = det.groupby('_st').first()
-    gx = (tcell > 0) & (ftype[F] == K.ft_gene)
-    main_id = np.zeros(m + 1, np.int64); main_id[main.index.to_numpy()] = main[K.nucleus_id].to_numpy()
+    gx = (tcell > 0) & (ftype[F] == K.ft.gene)
+    main_id = np.zeros(m + 1, np.int64); main_id[main.index.to_numpy()] = main[K.sim.nucleus_id].to_numpy()
     own = np.bincount(tcell[gx], weights=(O[gx] == main_id[tcell[gx]]), minlength=m + 1)[1:]
     tot = np.bincount(tcell[gx], minlength=m + 1)[1:]
     with np.errstate(invalid='ignore', divide='ignore'): purity = np.where(tot > 0, own/np.maximum(tot, 1), np.nan)
-    pd.DataFrame({K.cell_id: cell_ids, K.nucleus_id: main[K.nucleus_id].to_numpy().astype(np.int32),
-                  K.n_true_nuclei: members[1:].astype(np.int32), K.fine_type: main[K.fine_type].to_numpy(),
-                  K.coarse_type: main[K.coarse_type].to_numpy(), K.pannuke_class: main[K.pannuke_class].to_numpy(),
-                  K.purity: purity}).to_parquet(gt/K.gt_st_cells, index=False)
-    pd.DataFrame({K.transcript_id: tid, K.nucleus_id: O[order].astype(np.int32)}).to_parquet(gt/K.gt_tx_origin, index=False)
+    pd.DataFrame({K.col.cell_id: cell_ids, K.sim.nucleus_id: main[K.sim.nucleus_id].to_numpy().astype(np.int32),
+                  K.sim.n_true_nuclei: members[1:].astype(np.int32), K.sim.fine_type: main[K.sim.fine_type].to_numpy(),
+                  K.sim.coarse_type: main[K.sim.coarse_type].to_numpy(), K.sim.pannuke_class: main[K.sim.pannuke_class].to_numpy(),
+                  K.sim.purity: purity}).to_parquet(gt/K.sim.st_cells, index=False)
+    pd.DataFrame({K.col.transcript_id: tid, K.sim.nucleus_id: O[order].astype(np.int32)}).to_parquet(gt/K.sim.tx_origin, index=False)
     gxs, gys = np.arange(0, W + 5, 5.), np.arange(0, H + 5, 5.)
     fdx, fdy = field_at(f, *np.meshgrid(gxs, gys))
-    np.savez_compressed(gt/K.gt_misreg, x_um=gxs, y_um=gys, dx_um=fdx, dy_um=fdy)
+    np.savez_compressed(gt/K.sim.misreg, x_um=gxs, y_um=gys, dx_um=fdx, dy_um=fdy)
     arng = np.random.default_rng([seed, 1])   # its own stream: expression settings do not change the annotation
-    am, at, _ = simulate_annotation(gt_mask, nuclei[K.pannuke_class].to_numpy(), nuc['paleness'].to_numpy(), arng,
+    am, at, _ = simulate_annotation(gt_mask, nuclei[K.sim.pannuke_class].to_numpy(), nuc['paleness'].to_numpy(), arng,
                                     p['annot_miss_rate'], p['annot_merge_prob'], p['annot_class_error'])
-    write_label_tiff(gt/K.gt_annot_mask, am, he_mpp); at.to_parquet(gt/K.gt_annot, index=False)
-    TAXONOMY.to_csv(gt/K.gt_taxonomy, index=False)
-    pd.DataFrame(P, columns=_panel_genes()).assign(**{K.fine_type: FINE_TYPES})[[K.fine_type] + _panel_genes()].to_parquet(gt/K.gt_profiles, index=False)
+    write_label_tiff(gt/K.sim.annot_mask, am, he_mpp); at.to_parquet(gt/K.sim.annot, index=False)
+    TAXONOMY.to_csv(gt/K.sim.taxonomy, index=False)
+    pd.DataFrame(P, columns=_panel_genes()).assign(**{K.sim.fine_type: FINE_TYPES})[[K.sim.fine_type] + _panel_genes()].to_parquet(gt/K.sim.profiles, index=False)
     rms = float(np.sqrt(np.mean(dx**2 + dy**2))) if n else 0.
     info = dict(organ=organ, seed=seed, run_name=run_name, size_um=[float(W), float(H)], he_mpp=he_mpp, xenium_pixel_size=ps,
                 seg_grid_um=seg_um, alignment_he_to_xpx=A.tolist(), params={k: v for k, v in p.items()},
@@ -981,7 +981,7 @@ def _write_truth(d:Path, run_name:str, organ:str, gt_mask, nuc:pd.DataFrame, typ
                               n_merged_pairs=int(st['n_merged_pairs']),
                               merge_rate=float(st['n_merged_pairs']/max(st['n_touching'], 1)), misreg_rms_um=rms,
                               n_transcripts=int(nt), n_annotations=int(len(at))), **(extra_gt or {}))
-    (gt/K.gt_params).write_text(json.dumps(info, indent=2, default=float))
+    (gt/K.sim.params_json).write_text(json.dumps(info, indent=2, default=float))
     return info
 
 def _simulate_bundle(d:Path, run_name:str, organ:str, he_rgb, he_mpp:float, gt_mask, nuc:pd.DataFrame, A, f, size_um,
@@ -1060,8 +1060,8 @@ def _render_run(organ:str, t:dict, p:dict, rng) -> tuple:
 def _run_nuclei(df:pd.DataFrame, area, p:dict, rng) -> pd.DataFrame:
     "The true nuclei as the ST simulation needs them: type, region, position in um, DAPI brightness and paleness."
     M = MORPHOLOGY.iloc[df['type'].to_numpy()]
-    return pd.DataFrame({'type': df['type'].to_numpy(), K.region: df[K.region].to_numpy(), K.x_um: df.x.to_numpy(), K.y_um: df.y.to_numpy(),
-                         K.dapi_brightness: M.dapi.to_numpy()*np.exp(rng.normal(0, .3, len(df))),
+    return pd.DataFrame({'type': df['type'].to_numpy(), K.sim.region: df[K.sim.region].to_numpy(), K.sim.x_um: df.x.to_numpy(), K.sim.y_um: df.y.to_numpy(),
+                         K.sim.dapi_brightness: M.dapi.to_numpy()*np.exp(rng.normal(0, .3, len(df))),
                          'paleness': -M.h_od.to_numpy()*np.sqrt(area)*np.exp(rng.normal(0, .2, len(df)))})
 
 def simulate_run(out_dir,                 # bundle folder to write (must be empty or absent unless overwrite)
@@ -1202,8 +1202,8 @@ def _annotated_nuclei(image, gt_mask, types, A, f, rng) -> pd.DataFrame:
     hod = rgb2hed(image)[..., 0]
     h_mean = np.bincount(gt_mask.ravel(), hod.ravel(), minlength=n + 1)[1:]/np.maximum(cnt, 1)
     rel = np.clip(h_mean/np.median(h_mean), .2, 5)
-    return pd.DataFrame({'type': types, K.region: len(REGIONS), K.x_um: x_um, K.y_um: y_um,
-                         K.dapi_brightness: MORPHOLOGY.dapi.to_numpy()[types]*rel*np.exp(rng.normal(0, .25, n)),
+    return pd.DataFrame({'type': types, K.sim.region: len(REGIONS), K.sim.x_um: x_um, K.sim.y_um: y_um,
+                         K.sim.dapi_brightness: MORPHOLOGY.dapi.to_numpy()[types]*rel*np.exp(rng.normal(0, .25, n)),
                          'paleness': -rel*np.sqrt(cnt)*np.exp(rng.normal(0, .2, n))})
 
 def bundle_from_annotations(image,                # real H&E, (H, W, 3) uint8 (an alpha channel is dropped)
@@ -1241,17 +1241,17 @@ def show_bundle(bundle, axs=None, title:str=None):
     import matplotlib.pyplot as plt, tifffile
     from matplotlib.collections import LineCollection
     bundle = Path(bundle)
-    he = tifffile.imread(next(bundle.glob(f'*{K.he_image_suffix}')))
-    dapi = tifffile.imread(bundle/K.morphology_focus)
-    gt = tifffile.imread(bundle/K.ground_truth/K.gt_nuclei_mask)
-    nuc = pd.read_parquet(bundle/K.ground_truth/K.gt_nuclei)
-    poly = pd.read_parquet(bundle/f'{K.nucleus_boundaries}.parquet')
+    he = tifffile.imread(next(bundle.glob(f'*{K.xenium.he_image_suffix}')))
+    dapi = tifffile.imread(bundle/K.xenium.morphology_focus)
+    gt = tifffile.imread(bundle/K.sim.dir/K.sim.nuclei_mask)
+    nuc = pd.read_parquet(bundle/K.sim.dir/K.sim.nuclei)
+    poly = pd.read_parquet(bundle/f'{K.xenium.nucleus_boundaries}.parquet')
     if axs is None: _, axs = plt.subplots(1, 4, figsize=(16, 4))
     axs[0].imshow(he); axs[1].imshow(dapi, cmap='gray', vmax=np.percentile(dapi, 99.8))
     axs[2].imshow(dapi, cmap='gray', vmax=np.percentile(dapi, 99.8))
-    v = np.stack([poly[K.vertex_x].to_numpy(), poly[K.vertex_y].to_numpy()], 1).reshape(-1, 13, 2)/XENIUM_PX
+    v = np.stack([poly[K.col.vertex_x].to_numpy(), poly[K.col.vertex_y].to_numpy()], 1).reshape(-1, 13, 2)/XENIUM_PX
     axs[2].add_collection(LineCollection(v, colors='#00ff66', linewidths=.6))
-    col = np.array([[1., 1., 1.]] + [plt.matplotlib.colors.to_rgb(COARSE_COLORS[c]) for c in nuc[K.coarse_type]])
+    col = np.array([[1., 1., 1.]] + [plt.matplotlib.colors.to_rgb(COARSE_COLORS[c]) for c in nuc[K.sim.coarse_type]])
     over = np.where((gt > 0)[..., None], col[gt], he/255.)
     axs[3].imshow(over)
     for a, t in zip(axs, ('H&E', 'DAPI', 'ST nuclei', 'true types')): a.set_title(f'{title} {t}' if title else t, fontsize=9); a.axis('off')
@@ -1278,6 +1278,6 @@ def stnb_simulate(out:str,                                        # bundle folde
         check_param(bool(eq) and k, '--set', s, 'name=value, e.g. --set ambient_frac=0.05')
         kw[k] = json.loads(v) if v.strip()[:1] in '0123456789-.[{tfn' else v
     p = simulate_run(out, organ, tuple(size_um), seed, overwrite=overwrite, **kw)
-    r = json.loads((p/K.ground_truth/K.gt_params).read_text())['realized']
+    r = json.loads((p/K.sim.dir/K.sim.params_json).read_text())['realized']
     print(f"{p}: {r['n_st_cells']} cells, {r['n_true_nuclei']} true nuclei, {r['n_transcripts']} transcripts")
     return p
