@@ -43,7 +43,7 @@ def _read_table(tab:pd.DataFrame, src, base:Path=None) -> pd.DataFrame:
     "Slides from a CSV-like table: `path` required, `slide` and `mpp` optional."
     if K.cohort.path not in tab.columns:
         raise SchemaError(f'the slide table has no {K.cohort.path!r} column (columns: {list(tab.columns)})', file=src, field=K.cohort.path,
-                          fix=f"add a column {K.cohort.path!r} with one slide file per row (optional: {K.cohort.slide!r}, {K.uns.mpp!r})")
+                          fix=f"add a column {K.cohort.path!r} with one slide file per row (optional: {K.cohort.slide!r}, {K.cohort.mpp!r})")
     if tab[K.cohort.path].isna().any():
         raise SchemaError(f'empty {K.cohort.path!r} in rows {np.flatnonzero(tab[K.cohort.path].isna()).tolist()[:5]}', file=src,
                           field=K.cohort.path, fix='give a slide file in every row')
@@ -53,12 +53,12 @@ def _read_table(tab:pd.DataFrame, src, base:Path=None) -> pd.DataFrame:
         raise SchemaError(f'empty {K.cohort.slide!r} in rows {np.flatnonzero(tab[K.cohort.slide].isna()).tolist()[:5]}', file=src, field=K.cohort.slide,
                           fix='give an id in every row, or leave out the column to use the file names')
     ids = tab[K.cohort.slide].astype(str).str.strip().tolist() if K.cohort.slide in tab.columns else [slide_id(p) for p in paths]
-    mpp = pd.to_numeric(tab[K.uns.mpp], errors='coerce') if K.uns.mpp in tab.columns else pd.Series(np.nan, index=tab.index)
-    if K.uns.mpp in tab.columns:
-        bad = (tab[K.uns.mpp].notna() & mpp.isna()) | (mpp <= 0)
-        if bad.any(): raise SchemaError(f'invalid {K.uns.mpp!r} {tab[K.uns.mpp][bad].tolist()[:3]} in rows {np.flatnonzero(bad).tolist()[:5]}',
-                                        file=src, field=K.uns.mpp, fix='a positive level-0 pixel size in um, or empty to read it from the file')
-    return pd.DataFrame({K.cohort.slide: ids, K.cohort.path: [str(p.absolute()) for p in paths], K.uns.mpp: mpp.to_numpy(float)})
+    mpp = pd.to_numeric(tab[K.cohort.mpp], errors='coerce') if K.cohort.mpp in tab.columns else pd.Series(np.nan, index=tab.index)
+    if K.cohort.mpp in tab.columns:
+        bad = (tab[K.cohort.mpp].notna() & mpp.isna()) | (mpp <= 0)
+        if bad.any(): raise SchemaError(f'invalid {K.cohort.mpp!r} {tab[K.cohort.mpp][bad].tolist()[:3]} in rows {np.flatnonzero(bad).tolist()[:5]}',
+                                        file=src, field=K.cohort.mpp, fix='a positive level-0 pixel size in um, or empty to read it from the file')
+    return pd.DataFrame({K.cohort.slide: ids, K.cohort.path: [str(p.absolute()) for p in paths], K.cohort.mpp: mpp.to_numpy(float)})
 
 def list_slides(slides) -> pd.DataFrame:  # folder, glob pattern, CSV file, list of paths or DataFrame
     "The slides of a cohort: a table of `slide` (id), `path` (absolute) and `mpp` (NaN: from the file)."

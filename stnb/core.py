@@ -13,9 +13,9 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['DAMAGED_FIX', 'K', 'StnbError', 'BundleError', 'MissingFileError', 'SchemaError', 'FrameError', 'ParamError',
-           'DataError', 'MissingExtraError', 'check_param', 'check_frame', 'exit_on_sigterm', 'atomic_write',
-           'atomic_dir', 'reading', 'default_device', 'seed_all', 'repo_root', 'data_dir', 'shared_data', 'skip_unless',
-           'progress']
+           'DataError', 'MissingExtraError', 'check_param', 'check_frame', 'stored_mpp', 'exit_on_sigterm',
+           'atomic_write', 'atomic_dir', 'reading', 'default_device', 'seed_all', 'repo_root', 'data_dir',
+           'shared_data', 'skip_unless', 'progress']
 
 # %% ../nbs/00_core.ipynb #14794769
 class K:
@@ -84,11 +84,15 @@ class K:
         "Keys of `uns['stnb']` (what stnb records about a run: frames, pixel sizes, provenance) and the other uns entries."
         stnb = 'stnb'                                                                # uns: stnb metadata (frames, mpp, provenance)
         xenium = 'xenium'                                                            # uns: experiment.xenium contents
-        mpp = 'mpp'; params = 'params'
+        xpx_mpp = 'xpx_mpp'      # um per pixel of the platform's morphology image (the xpx frame; Xenium's pixel_size)
+        hepx_mpp = 'hepx_mpp'    # um per level-0 pixel of the H&E (the hepx frame): the registration, the label raster, HEST
+        model_mpp = 'model_mpp'  # um per pixel of the model's input: a prediction's resolution
+        mpp = 'mpp'              # the one key stnb wrote for each of these three before they were named apart (read by `stored_mpp`)
+        params = 'params'
         platform = 'platform'
         bundle = 'bundle'; morphology = 'morphology'; he_image = 'he_image'; alignment = 'alignment'
         frame = 'frame'; origin_um = 'origin_um'; target_sum = 'target_sum'
-        mpp_source = 'mpp_source'
+        mpp_source = 'mpp_source'; matrix_source = 'matrix_source'   # where the pixel size and the count matrix were read from
         registration = 'registration'                                                # uns[K.uns.stnb][K.uns.registration]: transforms and scores
         masks = 'masks'                                                              # uns[K.uns.stnb][K.uns.masks]: QC thresholds and raster metadata
         infer = 'infer'                                                              # uns[K.uns.stnb][K.uns.infer] and zarr attrs: config, model, image, transform, counts
@@ -130,6 +134,7 @@ class K:
         alignment_refined = 'alignment_refined'; alignment_vendor = 'alignment_vendor'
         od_contrast = 'od_contrast'; frac_on_dark = 'frac_on_dark'; n_scored = 'n_scored'
         score_before = 'score_before'; score_after = 'score_after'; work_mpp = 'work_mpp'; method = 'method'
+        angle = 'angle'; scale = 'scale'; mirror = 'mirror'   # the coarse search's best rotation (degrees), scale and mirroring
         matrix = 'matrix'; converged = 'converged'; response = 'response'
         local_centres = 'local_centres'; local_shifts = 'local_shifts'; local_sigma = 'local_sigma'; local_weights = 'local_weights'
     class masks:
@@ -225,6 +230,7 @@ class K:
 class _KCohort:
     "Column names of the cohort table, file names of a cohort folder, slide file suffixes."
     slide = 'slide'; path = 'path'; nuclei = 'nuclei'; seconds = 'seconds'; note = 'note'
+    mpp = 'mpp'                               # optional column of the slide table: level-0 um per pixel
     worker = 'worker'; started = 'started'; peak_mb = 'peak_mb'
     skipped = 'skipped'                       # status of a slide whose outputs were complete (with K.run.ok, K.run.failed)
     cohort_csv = 'cohort.csv'                 # the summary table in `out`
@@ -329,6 +335,13 @@ def check_frame(expected:str,   # the frame the code needs (one of `K.frame.all`
     if got != expected:
         raise FrameError(f"{what} are in frame {got!r} but {expected!r} is required", field=what,
                          fix=f"transform them with stnb.register from {got!r} to {expected!r} first")
+
+# %% ../nbs/00_core.ipynb #54e48f21
+def stored_mpp(d:dict,           # where the pixel size is stored (uns['stnb'], its registration, zarr attributes)
+               key:str,          # `K.uns.xpx_mpp`, `K.uns.hepx_mpp` or `K.uns.model_mpp`
+               default=None):    # returned when neither key is there
+    "The pixel size under `key`, or under the key `K.uns.mpp` that files written before the three were named apart use."
+    return d.get(key, d.get(K.uns.mpp, default))
 
 # %% ../nbs/00_core.ipynb #50e76082
 def _term_to_exit(signum, frame): raise SystemExit(128 + signum)

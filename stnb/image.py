@@ -122,7 +122,7 @@ class LazyImage:
 
     def need_mpp(self) -> float:
         "The pixel size, or a `FrameError` saying how to provide it."
-        if self.mpp is None: raise FrameError('the image has no known pixel size', file=self.path, field=K.uns.mpp,
+        if self.mpp is None: raise FrameError('the image has no known pixel size', file=self.path, field='mpp',
                                               fix='pass mpp= (um per pixel) to LazyImage or open_he; for the morphology image, to read_xenium')
         return self.mpp
 
@@ -273,7 +273,7 @@ class SlideSource:
             if mpp is None:
                 self.img.close()
                 raise FrameError('the pixel size of the image is unknown (no OME PhysicalSizeX, SVS MPP or TIFF resolution in cm)',
-                                 file=self.path, field=K.uns.mpp, fix='pass mpp= (um per level-0 pixel), e.g. --mpp 0.25 for a 40x scan')
+                                 file=self.path, field='mpp', fix='pass mpp= (um per level-0 pixel), e.g. --mpp 0.25 for a 40x scan')
             self.mpp_source = src
             self.axes = self.img.axes; H0, W0 = self.img.yx
             ds = [self.img.downsample(l) for l in range(len(self.img.levels))]
@@ -283,7 +283,7 @@ class SlideSource:
             self.level_shape = (lv.shape[self.axes.index('Y')], lv.shape[self.axes.index('X')])
         else:
             a = np.asarray(image)
-            if mpp is None: raise FrameError('an image array has no pixel size', field=K.uns.mpp, fix='pass mpp= (um per pixel of the array)')
+            if mpp is None: raise FrameError('an image array has no pixel size', field='mpp', fix='pass mpp= (um per pixel of the array)')
             self.path, self.img, self.axes, self.level, self.d, self.mpp_source = None, a, 'YXS', 0, 1.0, 'argument'
             if a.ndim == 2: a = a[..., None]
             _rgb(a[:1, :1], 'YXS', None)

@@ -433,7 +433,7 @@ def _finish_outputs(d:Path, r:dict, n_big:int, src:SlideSource, tsrc:SlideSource
     img_t = read_thumbnail(tsrc)
     _write_png(d/K.pred.overlay, overlay_thumbnail(img_t, canvas, colors, names))
     info = {K.pred.image: str(src.path) if src.path else 'array', K.pred.level0_mpp: src.mpp0, K.uns.mpp_source: src.mpp_source,
-            K.pred.level: src.level, K.uns.mpp: cfg.mpp, K.uns.frame: K.pred.model_px, K.pred.to_level0: src.to_level0.tolist(),
+            K.pred.level: src.level, K.uns.model_mpp: cfg.mpp, K.uns.frame: K.pred.model_px, K.pred.to_level0: src.to_level0.tolist(),
             K.pred.level0_shape: list(src.level0_shape), 'class_names': names, K.pred.config: asdict(cfg), 'model': meta.get('model', {}),
             K.pred.n_nuclei: len(rows), K.pred.n_tiles: n_tiles, K.pred.n_too_large: n_big, K.pred.n_edge_dropped: len(r['frags']), K.pred.margin_um: cfg.margin_um,
             K.pred.n_duplicate: r['n_dup'], K.pred.n_conflict_px: r['n_conf'], K.pred.band_rows: r['band_peak'],

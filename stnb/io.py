@@ -316,8 +316,8 @@ def read_xenium(path,                      # bundle folder (Xenium `outs`)
     A = None if al is None else (np.asarray(al, float) if not isinstance(al, (str, Path)) else read_alignment(al))
     if A is not None and A.shape != (3, 3): raise SchemaError('alignment is not 3x3', field=K.uns.alignment, fix='pass a 3x3 affine')
     a.uns[K.uns.xenium] = exp
-    a.uns[K.uns.stnb].update({K.uns.platform: K.xenium.name, K.uns.bundle: str(b.resolve()), 'matrix_source': source,
-                          K.uns.morphology: '' if mp is None else str(Path(mp).resolve()), K.uns.mpp: -1. if xmpp is None else float(xmpp),
+    a.uns[K.uns.stnb].update({K.uns.platform: K.xenium.name, K.uns.bundle: str(b.resolve()), K.uns.matrix_source: source,
+                          K.uns.morphology: '' if mp is None else str(Path(mp).resolve()), K.uns.xpx_mpp: -1. if xmpp is None else float(xmpp),
                           K.uns.mpp_source: msrc or '', K.uns.origin_um: np.asarray(origin_um, float),
                           K.uns.he_image: '' if he is None else str(Path(he).resolve()), K.uns.alignment: np.eye(3) * np.nan if A is None else A})
     return a
@@ -326,7 +326,7 @@ def open_morphology(adata:ad.AnnData) -> LazyImage:  # AnnData from `read_xenium
     "The morphology (DAPI) image of a read bundle, opened lazily with its pixel size and origin."
     s = adata.uns[K.uns.stnb]
     if not s.get(K.uns.morphology): raise MissingFileError('the bundle has no morphology image', file=s.get(K.uns.bundle), fix='pass morphology= to read_xenium')
-    return LazyImage(s[K.uns.morphology], mpp=None if s[K.uns.mpp] < 0 else s[K.uns.mpp], origin_um=s[K.uns.origin_um])
+    return LazyImage(s[K.uns.morphology], mpp=None if stored_mpp(s, K.uns.xpx_mpp) < 0 else stored_mpp(s, K.uns.xpx_mpp), origin_um=s[K.uns.origin_um])
 
 def open_he(adata:ad.AnnData, mpp:float=None) -> LazyImage:  # `read_xenium` result; H&E pixel size if the OME header lacks it
     "The H&E image of a read bundle, opened lazily (frame `K.frame.hepx`)."

@@ -297,7 +297,7 @@ def make_labels(adata,                      # registered run (`stnb.register.reg
     o = adata.obs; lab = np.zeros(len(o), np.int64); has = o.index.isin(ids)
     lab[has] = np.arange(1, has.sum() + 1); o[K.obs.label_id] = lab
     vals = lab[o.index.get_indexer(ids)]; fail = ~o[K.obs.qc_pass].to_numpy()[o.index.get_indexer(ids)]
-    hmpp = float(s.get(K.uns.registration, {}).get(K.uns.mpp, np.nan))
+    hmpp = float(stored_mpp(s.get(K.uns.registration, {}), K.uns.hepx_mpp, np.nan))
     if not np.isfinite(hmpp): hmpp = get_he_mpp(adata)
     blocks = label_blocks(off, xy, vals, he_shape, chunk, fail, int(round(margin_um / hmpp)), coverage_polygon(adata, coverage_um))
     if unsegmented_od is not None:
@@ -307,7 +307,7 @@ def make_labels(adata,                      # registered run (`stnb.register.reg
             unsegmented_od = float(threshold_otsu(hema))
         blocks = _ignore_dark(blocks, hema, grid, unsegmented_od)
     p = write_zarr(out, he_shape, np.int32, blocks, chunks=(chunk, chunk), overwrite=overwrite,
-                   attrs={K.uns.frame: K.frame.hepx, K.uns.mpp: hmpp, K.masks.n_labels: int(has.sum()), K.masks.ignore_value: K.label.ignore})
+                   attrs={K.uns.frame: K.frame.hepx, K.uns.hepx_mpp: hmpp, K.masks.n_labels: int(has.sum()), K.masks.ignore_value: K.label.ignore})
     s.setdefault(K.uns.masks, {}).update({K.masks.labels_zarr: str(Path(out).resolve()), K.masks.n_labels: int(has.sum()), K.masks.chunk: chunk,
                                      K.masks.margin_um: margin_um, K.masks.coverage_um: coverage_um})
     return p
@@ -322,7 +322,7 @@ def label_table(adata) -> pd.DataFrame:  # run after `make_labels`
 def get_he_mpp(adata) -> float:
     "H&E pixel size of a run: refined registration, else alignment scale x Xenium pixel size."
     from stnb.register import get_transform
-    return get_transform(adata, K.frame.hepx, K.frame.xpx).scale * float(adata.uns[K.uns.stnb][K.uns.mpp])
+    return get_transform(adata, K.frame.hepx, K.frame.xpx).scale * float(stored_mpp(adata.uns[K.uns.stnb], K.uns.xpx_mpp))
 
 def _ignore_dark(blocks, hema, grid, thr):
     "Set unlabelled pixels on hematoxylin-dark work-grid pixels to IGNORE (nearest work pixel; the grid is a scale + shift)."

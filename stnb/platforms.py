@@ -44,7 +44,7 @@ def read_cosmx(path,                 # CosMx flat-file folder
     a = finish_counts(counts_from_transcripts(_cosmx_tx(folder, mpp), min_qv=None), target_sum)
     a.obs[K.obs.sample] = pd.Categorical([sample or folder.name] * a.n_obs)
     if organ: a.obs[K.obs.organ] = pd.Categorical([organ] * a.n_obs)
-    a.uns[K.uns.stnb].update({K.uns.platform: K.cosmx.name, K.uns.bundle: str(folder.resolve()), K.uns.mpp: float(mpp)})
+    a.uns[K.uns.stnb].update({K.uns.platform: K.cosmx.name, K.uns.bundle: str(folder.resolve()), K.uns.xpx_mpp: float(mpp)})
     return a
 
 def read_cosmx_boundaries(path,            # CosMx flat-file folder
@@ -121,7 +121,7 @@ def read_merscope(path, target_sum:float=None, sample:str=None, organ:str=None) 
     a = finish_counts(counts_from_transcripts(tx, min_qv=None), target_sum)
     a.obs[K.obs.sample] = pd.Categorical([sample or folder.name] * a.n_obs)
     if organ: a.obs[K.obs.organ] = pd.Categorical([organ] * a.n_obs)
-    a.uns[K.uns.stnb].update({K.uns.platform: K.merscope.name, K.uns.bundle: str(folder.resolve()), K.uns.mpp: -1.})
+    a.uns[K.uns.stnb].update({K.uns.platform: K.merscope.name, K.uns.bundle: str(folder.resolve()), K.uns.xpx_mpp: -1.})
     return a
 
 # %% ../nbs/02a_platforms.ipynb #cf9e6527
@@ -154,7 +154,7 @@ def read_hest(root, sample_id:str) -> ad.AnnData:  # HEST root folder; sample id
     if mpp is None: raise SchemaError(f"metadata lacks {K.hest.mpp}", file=mp, field=K.hest.mpp, fix='use HEST-1k metadata >= v1.0')
     a.uns[K.hest.name] = {k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool))}
     a.uns.setdefault(K.uns.stnb, {}).update({K.uns.platform: K.hest.name, K.uns.bundle: str(root.resolve()), K.uns.he_image: str((root/K.hest.wsi/f"{sample_id}.tif").resolve()),
-                                         K.uns.mpp: float(mpp), K.obs.organ: str(meta.get('organ', ''))})
+                                         K.uns.hepx_mpp: float(mpp), K.obs.organ: str(meta.get('organ', ''))})
     return a
 
 def read_hest_nuclei(root, sample_id:str) -> pd.DataFrame:  # HEST root folder; sample id

@@ -88,7 +88,7 @@ def transform_polygons(df:pd.DataFrame,   # vertex table (`K.col.vertex_x`, `K.c
 def frames_of(adata) -> dict:  # AnnData from `stnb.io.read_xenium`
     "The run's transforms {(src, dst): Affine} among um, xpx and hepx that its metadata defines."
     s = adata.uns.get(K.uns.stnb, {}); out = {}
-    mpp = float(s.get(K.uns.mpp, -1))
+    mpp = float(stored_mpp(s, K.uns.xpx_mpp, -1))
     if mpp > 0: out[(K.frame.um, K.frame.xpx)] = um_to_xpx(mpp, s.get(K.uns.origin_um, (0., 0.)))
     A = np.asarray(s.get(K.reg.alignment_refined, s.get(K.uns.alignment, np.full((3, 3), np.nan))), float)
     if np.isfinite(A).all(): out[(K.frame.hepx, K.frame.xpx)] = Affine(A, K.frame.hepx, K.frame.xpx)
@@ -230,7 +230,7 @@ def align_from_scratch(dapi:np.ndarray,           # DAPI (Xenium px)
                 if best is None or resp > best[0]:
                     best = (resp, T @ grid @ similarity(shift=(-dx, -dy), src=K.frame.hepx, dst=K.frame.hepx) @ grid.inv, a, s, m)
     resp, T, a, s, m = best
-    info = {K.reg.response: float(resp), 'angle': a, 'scale': s, 'mirror': m, K.reg.method: 'coarse'}
+    info = {K.reg.response: float(resp), K.reg.angle: a, K.reg.scale: s, K.reg.mirror: m, K.reg.method: 'coarse'}
     if refine:
         T, r = refine_alignment(dapi, hema, grid, T, dapi_down=dapi_down); info.update({K.reg.converged: r[K.reg.converged], K.reg.method: 'coarse+ecc'})
     return T, info
@@ -267,7 +267,7 @@ def align_polygons(polys:pd.DataFrame,       # nucleus vertex table in um
         except cv2.error: warnings.warn('ECC did not converge; keeping the phase-correlation result')
     # work px q -> resized-image px Wm q -> image px / f
     T = Affine(np.diag([1 / f, 1 / f, 1.]), K.frame.xpx, K.frame.xpx) @ Affine(Wm, K.frame.xpx, K.frame.xpx) @ g
-    return T, {K.reg.response: float(resp), K.uns.mpp: float(mpp), K.reg.converged: conv}
+    return T, {K.reg.response: float(resp), K.uns.xpx_mpp: float(mpp), K.reg.converged: conv}
 
 # %% ../nbs/03_register.ipynb #d38b9d59
 class LocalField:
@@ -312,8 +312,8 @@ def registration_inputs(a,                    # run from `stnb.io.read_xenium` (
                         coarse_mpp:float=2.0) -> dict:   # grid of the coarse search when there is no alignment CSV
     "What registration reads from the images of run `a`, each image opened once and closed again: the vendor alignment, the pixel sizes, the H&E's level-0 shape, hematoxylin OD on the work grid (and on the coarse grid when there is no alignment), DAPI."
     from stnb.io import open_morphology, open_he
-    s = a.uns[K.uns.stnb]; xmpp = float(s.get(K.uns.mpp, -1))
-    if xmpp <= 0: raise FrameError('the Xenium pixel size is unknown', field=K.uns.mpp,
+    s = a.uns[K.uns.stnb]; xmpp = float(stored_mpp(s, K.uns.xpx_mpp, -1))
+    if xmpp <= 0: raise FrameError('the Xenium pixel size is unknown', field=K.uns.xpx_mpp,
                                    fix='read the run with read_xenium(mpp=) (stnb-prepare --xenium-mpp) or add experiment.xenium to the bundle')
     A = np.asarray(s.get(K.uns.alignment, np.full((3, 3), np.nan)), float)
     vendor = Affine(A, K.frame.hepx, K.frame.xpx) if np.isfinite(A).all() else None
@@ -321,7 +321,7 @@ def registration_inputs(a,                    # run from `stnb.io.read_xenium` (
         warnings.simplefilter('ignore'); he = open_he(a, mpp=he_mpp)
     with he:
         hmpp = he.mpp or (vendor.scale * xmpp if vendor is not None else None)
-        if hmpp is None: raise FrameError('the H&E pixel size is unknown', file=he.path, field=K.uns.mpp, fix='pass he_mpp= (stnb-prepare --he-mpp)')
+        if hmpp is None: raise FrameError('the H&E pixel size is unknown', file=he.path, field=K.uns.hepx_mpp, fix='pass he_mpp= (stnb-prepare --he-mpp)')
         hema, grid = he_on_grid(he, hmpp, work_mpp)
         coarse = he_on_grid(he, hmpp, max(work_mpp, coarse_mpp)) if vendor is None and coarse_mpp > work_mpp else (hema, grid)
     with open_morphology(a) as morph:
@@ -387,7 +387,7 @@ def register_he(adata,                     # run from `stnb.io.read_xenium` (wit
                             fix='check that the H&E image and its alignment CSV belong to this run (same section; a rescaled H&E needs its '
                                 'own alignment or he_mpp=); to use it anyway pass accept_poor=True (stnb-prepare --accept-registration)')
         warnings.warn(msg + ': used anyway (accept_poor=True)', stacklevel=2)
-    reg = {K.reg.alignment_vendor: r['A'], K.reg.score_before: before, K.reg.score_after: after, K.reg.work_mpp: work_mpp, K.uns.mpp: r['hmpp'],
+    reg = {K.reg.alignment_vendor: r['A'], K.reg.score_before: before, K.reg.score_after: after, K.reg.work_mpp: work_mpp, K.uns.hepx_mpp: r['hmpp'],
            'passed': not bad, 'fraction_inside': float(inside),
            K.reg.converged: bool(info.get(K.reg.converged, False)), K.reg.method: 'refine' if vendor is not None else info[K.reg.method]}
     s[K.reg.alignment_refined] = T.M
