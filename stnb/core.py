@@ -201,7 +201,8 @@ class K:
         n_nuclei = 'n_nuclei'; n_tiles = 'n_tiles'; n_too_large = 'n_too_large'; n_duplicate = 'n_duplicate'; n_conflict_px = 'n_conflict_px'
         band_rows = 'band_rows'                                                      # rows of the label band held in memory (peak)
         x_model = 'x_model'; y_model = 'y_model'; spatial_model = 'spatial_model_px' # centroid in the model frame (obs / obsm)
-        level0_shape = 'level0_shape'; config = 'config'; prob_prefix = 'prob_'      # zarr attrs / uns; GeoJSON measurement prefix
+        level0_shape = 'level0_shape'; config = 'config'; prob_prefix = 'prob_'
+        class_names = 'class_names'; model = 'model'   # zarr attrs / uns: the model's classes and network (its `ModelMeta`)      # zarr attrs / uns; GeoJSON measurement prefix
         overlay = 'overlay.png'                                              # the thumbnail with nucleus outlines coloured by class
         images = 'images'; hires = 'hires'; scalefactors = 'scalefactors'    # uns['spatial'][library_id], the Visium layout scanpy/squidpy read
         hires_scalef = 'tissue_hires_scalef'; spot_diameter = 'spot_diameter_fullres'

@@ -42,10 +42,12 @@ class InferConfig:
     @property
     def core(self): return self.tile - 2 * self.margin
 
-    def resolve(self, meta:dict) -> 'InferConfig':
-        "A copy with defaults filled from the checkpoint `meta` and every value checked."
+    def resolve(self, meta) -> 'InferConfig':
+        "A copy with defaults filled from the model's `ModelMeta` (or its dict) and every value checked."
+        from stnb.model import ModelMeta          # (lazily: the model module imports fastai)
+        meta = ModelMeta.from_dict({'class_names': [], **meta} if isinstance(meta, dict) else meta)   # the classes play no part here
         c = replace(self, postproc=self.postproc if isinstance(self.postproc, PostProc) else dict(self.postproc))
-        if c.mpp is None: c.mpp = meta.get('mpp')
+        if c.mpp is None: c.mpp = meta.mpp
         if c.mpp is None: raise FrameError('the model has no training mpp', field='mpp', fix='pass mpp= (um/px the model was trained at)')
         check_param(isinstance(c.mpp, (int, float, np.number)) and np.isfinite(c.mpp) and c.mpp > 0, 'mpp', c.mpp, 'a positive pixel size in um')
         if c.margin is not None and c.margin_um is not None:
@@ -56,7 +58,7 @@ class InferConfig:
             c.margin = int(math.ceil(um / c.mpp - 1e-9))
             if c.margin_um is None and c.tile is not None: c.margin = min(c.margin, c.tile // 4)   # a given tile keeps core >= tile / 2
         if c.tile is None:
-            c.tile = int(meta.get('tile') or 256)
+            c.tile = int(meta.tile or 256)
             if c.tile - 2 * c.margin < c.tile / 2: c.tile = int(32 * math.ceil(4 * c.margin / 32))   # core >= tile / 2
         check_param(isinstance(c.tile, (int, np.integer)) and c.tile >= 8, 'tile', c.tile, 'an int >= 8 (pixels)')
         check_param(isinstance(c.margin, (int, np.integer)) and 0 <= c.margin and c.core > 0, 'margin', c.margin,
@@ -65,7 +67,7 @@ class InferConfig:
         for nm in ('batch_size', 'chunk'): check_param(isinstance(getattr(c, nm), (int, np.integer)) and getattr(c, nm) > 0, nm, getattr(c, nm), 'a positive int')
         check_param(0 <= c.pad_value <= 255, 'pad_value', c.pad_value, 'an int in [0, 255]')
         if isinstance(c.postproc, PostProc): c.postproc = c.postproc.at(float(c.mpp))            # microns: pixels at the model's resolution
-        elif meta.get('postproc'): c.postproc = {**PostProc.from_dict(meta['postproc']).at(float(c.mpp)), **c.postproc}   # the checkpoint's choice, yours on top
+        elif meta.postproc: c.postproc = {**PostProc.from_dict(meta.postproc).at(float(c.mpp)), **c.postproc}   # the checkpoint's choice, yours on top
         else: c.postproc = postproc_for_mpp(float(c.mpp), **c.postproc)                           # HoVer-Net's settings at the model's resolution, yours on top
         return c
 
@@ -137,8 +139,7 @@ def resolve_model(learner_or_path, class_names:list=None, device=None) -> tuple:
     elif hasattr(learner_or_path, 'model') and hasattr(learner_or_path, 'stnb_meta'): model, meta = learner_or_path.model, learner_or_path.stnb_meta
     else: raise ParamError(f'cannot use a {type(learner_or_path).__name__} as a model', field='learner_or_path',
                            fix='pass a model.pth path, a Learner from nuclei_learner, or (nn.Module, meta)')
-    check_model_meta(meta, getattr(model, 'config', {}).get('n_types'), class_names)
-    return model.to(dev).eval(), dict(meta)
+    return model.to(dev).eval(), check_model_meta(meta, getattr(model, 'config', {}).get('n_types'), class_names)
 
 # %% ../nbs/10_infer.ipynb #ae70b2fa
 def iter_tile_instances(model:nn.Module,      # from `resolve_model`
@@ -424,7 +425,7 @@ def _predict_into(d:Path, model, src:SlideSource, cfg:InferConfig, grid, names:l
     band.close()
     return dict(g=g, z=z, rows=rows, frags=frags, n_dup=n_dup, n_conf=n_conf, band_peak=band.peak)
 
-def _finish_outputs(d:Path, r:dict, n_big:int, src:SlideSource, tsrc:SlideSource, cfg:InferConfig, meta:dict, names:list, colors, canvas,
+def _finish_outputs(d:Path, r:dict, n_big:int, src:SlideSource, tsrc:SlideSource, cfg:InferConfig, meta:ModelMeta, names:list, colors, canvas,
                     n_tiles:int, simplify:float):
     "The multiscale levels and NGFF attributes of the labels, the overview PNG, the run attributes and the nucleus table."
     g, z, rows = r['g'], r['z'], r['rows']
@@ -434,7 +435,7 @@ def _finish_outputs(d:Path, r:dict, n_big:int, src:SlideSource, tsrc:SlideSource
     _write_png(d/K.pred.overlay, overlay_thumbnail(img_t, canvas, colors, names))
     info = {K.pred.image: str(src.path) if src.path else 'array', K.pred.level0_mpp: src.mpp0, K.uns.mpp_source: src.mpp_source,
             K.pred.level: src.level, K.uns.model_mpp: cfg.mpp, K.uns.frame: K.pred.model_px, K.pred.to_level0: src.to_level0.tolist(),
-            K.pred.level0_shape: list(src.level0_shape), 'class_names': names, K.pred.config: asdict(cfg), 'model': meta.get('model', {}),
+            K.pred.level0_shape: list(src.level0_shape), K.pred.class_names: names, K.pred.config: asdict(cfg), K.pred.model: meta.model or {},
             K.pred.n_nuclei: len(rows), K.pred.n_tiles: n_tiles, K.pred.n_too_large: n_big, K.pred.n_edge_dropped: len(r['frags']), K.pred.margin_um: cfg.margin_um,
             K.pred.n_duplicate: r['n_dup'], K.pred.n_conflict_px: r['n_conf'], K.pred.band_rows: r['band_peak'],
             K.pred.n_levels: len(paths), K.pred.simplify: simplify, K.pred.thumb_mpp: tsrc.target_mpp}
@@ -466,7 +467,7 @@ def predict_slide(learner_or_path,         # model.pth path, fastai Learner (`nu
     check_param(isinstance(simplify, (int, float, np.number)) and np.isfinite(simplify) and simplify >= 0, 'simplify', simplify, 'a tolerance >= 0 in level-0 pixels')
     model, meta = resolve_model(learner_or_path, class_names, device)
     cfg = replace(cfg or InferConfig(), **kw).resolve(meta)
-    names = list(meta['class_names'])
+    names = list(meta.class_names)
     src = SlideSource(image, mpp=mpp, target_mpp=cfg.mpp, pad_value=cfg.pad_value)
     grid = tile_grid(src.shape, cfg)
     tsrc = thumbnail_source(src, thumb); from0 = np.linalg.inv(tsrc.to_level0); canvas = np.zeros(tsrc.shape, np.uint8)

@@ -29,7 +29,7 @@ from fastcore.script import call_parse
 from .core import *
 from .tiles import open_tile_store, TileStore
 from .postproc import hv_maps, instances_from_maps, postproc_for_mpp, tile_instances, maps_metrics, overlay, TYPE_COLORS
-from .model import NucleiNet, CompactUNet, ARCHS, predict_maps, predict_flips, save_nuclei_model, check_model_meta, load_nuclei_model
+from .model import NucleiNet, CompactUNet, ARCHS, predict_maps, predict_flips, save_nuclei_model, check_model_meta, load_nuclei_model, ModelMeta
 from .metrics import nucleus_metrics, dataset_metrics
 
 # %% auto #0
@@ -378,7 +378,7 @@ def nuclei_learner(dls,                     # from `tiles_dls`
     kwargs.setdefault('metrics', postproc_metrics(**pp))
     kwargs.setdefault('splitter', _splitter)
     learn = Learner(dls, model, loss_func=loss, opt_func=kwargs.pop('opt_func', Adam), **kwargs)
-    learn.stnb_meta = dict(class_names=list(dls.class_names), tile=tile, mpp=mpp, model=model.config)
+    learn.stnb_meta = ModelMeta(class_names=list(dls.class_names), tile=tile, mpp=mpp, model=model.config)
     learn.postproc = pp                 # what the validation metrics and `show_results` post-process with
     cuda = dls.device.type == 'cuda'
     if mixed_precision is None: mixed_precision = cuda or cpu_bf16()

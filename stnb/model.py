@@ -7,6 +7,7 @@ Docs: https://stnb.github.io/stnb/model.html.md"""
 # %% ../nbs/08a_model.ipynb #53e4620c
 from __future__ import annotations
 import warnings
+from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -20,8 +21,8 @@ from torchvision.models import resnet18, resnet34, resnet50
 from .core import *
 
 # %% auto #0
-__all__ = ['HE_MEAN', 'HE_STD', 'ARCHS', 'CompactUNet', 'NucleiNet', 'predict_maps', 'predict_flips', 'save_nuclei_model',
-           'check_model_meta', 'load_nuclei_model']
+__all__ = ['HE_MEAN', 'HE_STD', 'ARCHS', 'CompactUNet', 'NucleiNet', 'predict_maps', 'predict_flips', 'ModelMeta',
+           'save_nuclei_model', 'check_model_meta', 'load_nuclei_model']
 
 # %% ../nbs/08a_model.ipynb #baeb9aad
 HE_MEAN, HE_STD = (0.70, 0.55, 0.70), (0.15, 0.20, 0.15)   # typical H&E RGB statistics in [0, 1]
@@ -96,50 +97,69 @@ def predict_flips(model, x:torch.Tensor) -> tuple:
     return fg[:, 1], hv, tp
 
 # %% ../nbs/08a_model.ipynb #e3cd12f1
-def save_nuclei_model(learn_or_model, path, meta:dict=None):
-    "Save weights and metadata (config, class names, tile, mpp) atomically to `path`."
+@dataclass
+class ModelMeta:
+    "What a model says about itself: the classes of its type head, the tile and pixel size it was trained at, its network, the post-processing chosen for it."
+    class_names:list          # one name per class of the type head (class 0, background, has none)
+    tile:int = None           # training tile size in pixels
+    mpp:float = None          # um per pixel of the model's input (its training resolution; `K.uns.model_mpp` of its predictions)
+    model:dict = None         # `NucleiNet.config` (n_types, arch, img_size, width or hidden); None for a module handed over with its meta
+    postproc:dict = None      # a `stnb.postproc.PostProc` as a dict (microns), chosen for this model (e.g. by the consep template)
+
+    @classmethod
+    def from_dict(cls, d, file=None) -> 'ModelMeta':
+        "A `ModelMeta` from a checkpoint's dict (or one given with a module): unknown keys and a missing `class_names` are errors naming the field."
+        if isinstance(d, cls): return d
+        fix = 'use a file written by save_nuclei_model, or meta=dict(class_names=[...], tile=..., mpp=...)'
+        if not isinstance(d, dict): raise SchemaError(f'the model meta is a {type(d).__name__}, not a dict', file=file, field='meta', fix=fix)
+        extra = sorted(set(d) - {f.name for f in fields(cls)})
+        if extra: raise SchemaError(f'unknown model meta keys {extra}', file=file, field=extra[0], fix=f'keys of ModelMeta: {[f.name for f in fields(cls)]}')
+        if 'class_names' not in d: raise SchemaError("the model meta has no 'class_names'", file=file, field='class_names', fix=fix)
+        return cls(**{**d, 'class_names': list(d['class_names'])})
+
+def save_nuclei_model(learn_or_model, path, meta:ModelMeta|dict=None):
+    "Save weights and metadata (`ModelMeta`: class names, tile, mpp, network, post-processing) atomically to `path`."
     if rank_distrib(): return             # one writer in multi-process training
     m = learn_or_model.model if isinstance(learn_or_model, Learner) else learn_or_model
-    meta = meta if meta is not None else learn_or_model.stnb_meta
-    with atomic_write(path) as tmp: torch.save(dict(state_dict={k: v.cpu() for k, v in m.state_dict().items()}, meta=meta), tmp)
+    meta = ModelMeta.from_dict(meta if meta is not None else learn_or_model.stnb_meta)
+    with atomic_write(path) as tmp: torch.save(dict(state_dict={k: v.cpu() for k, v in m.state_dict().items()}, meta=asdict(meta)), tmp)
 
-def check_model_meta(meta:dict,               # a model's meta (of a checkpoint, a Learner's `stnb_meta`, or given with a model)
+def check_model_meta(meta:ModelMeta|dict,     # a model's meta (of a checkpoint, a Learner's `stnb_meta`, or given with a model)
                      n_head:int=None,          # classes of the model's type head, when known
                      class_names:list=None,    # the classes the caller expects, if any
-                     file=None):               # the checkpoint, for the message
-    "SchemaError unless `meta` names one class per class of the type head and, when given, exactly `class_names`."
-    if 'class_names' not in meta: raise SchemaError("the model meta has no 'class_names'", file=file, field='class_names',
-                                                    fix='use a file written by save_nuclei_model, or meta=dict(class_names=[...], tile=..., mpp=...)')
-    names = list(meta['class_names'])
+                     file=None) -> ModelMeta:  # the checkpoint, for the message
+    "The meta as a `ModelMeta`; SchemaError unless it names one class per class of the type head and, when given, exactly `class_names`."
+    meta = ModelMeta.from_dict(meta, file); names = meta.class_names
     if n_head is not None and len(names) != n_head:
         raise SchemaError(f'the model has {len(names)} class names {names} for a type head of {n_head} classes', file=file, field='class_names',
                           fix='save the model again with the class names of its tile store (one per class)')
     if class_names is not None and list(class_names) != names:
         raise SchemaError(f"model classes {names} differ from {list(class_names)}", file=file, field='class_names',
                           fix='use a model trained on the same class set, or retrain')
+    return meta
 
 def _check_meta(path:Path, ck:dict):
     "SchemaError unless the meta of a checkpoint agrees with itself and with its type head."
     meta, sd = ck['meta'], ck['state_dict']
     for k in ('class_names', 'model'):
         if k not in meta: raise SchemaError(f'the checkpoint meta has no {k!r}', file=path, field=k, fix='use a file written by save_nuclei_model')
-    n, head = meta['model'].get('n_types'), sd.get('tp.1.weight')
+    meta = ModelMeta.from_dict(meta, path)
+    n, head = meta.model.get('n_types'), sd.get('tp.1.weight')
     if head is not None and head.shape[0] != (n or 0) + 1:
         raise SchemaError(f'the meta says n_types={n} but the type head of the weights has {head.shape[0]} outputs ({head.shape[0] - 1} classes)',
                           file=path, field='n_types', fix='save the model again with save_nuclei_model from the Learner that trained it')
-    check_model_meta(meta, n_head=n or 0, file=path)
+    return check_model_meta(meta, n_head=n or 0, file=path)
 
 def load_nuclei_model(path, class_names:list=None, device=None) -> tuple:
-    "Load a saved model: (NucleiNet in eval mode, meta). Checks the meta against the weights, and `class_names` when given."
+    "Load a saved model: (NucleiNet in eval mode, its `ModelMeta`). Checks the meta against the weights, and `class_names` when given."
     path = Path(path)
     if not path.exists(): raise MissingFileError('no model checkpoint', file=path, fix='train one with stnb-train / fit_nuclei')
     try: ck = torch.load(path, map_location='cpu', weights_only=False)
     except Exception as e: raise BundleError(f'cannot read the checkpoint: {e}', file=path, fix='use a file written by save_nuclei_model') from e
     if not isinstance(ck, dict) or 'meta' not in ck or 'state_dict' not in ck:
         raise SchemaError('not an stnb model checkpoint', file=path, field='meta', fix='use a file written by save_nuclei_model')
-    _check_meta(path, ck); meta = ck['meta']
-    check_model_meta(meta, class_names=class_names, file=path)
-    c = meta['model']
+    meta = check_model_meta(_check_meta(path, ck), class_names=class_names, file=path)
+    c = meta.model
     try:
         m = NucleiNet(c['n_types'], c['arch'], img_size=c['img_size'], **{k: c[k] for k in ('hidden', 'width') if k in c})
         m.load_state_dict(ck['state_dict'])
