@@ -8,18 +8,19 @@ Docs: https://stnb.github.io/stnb/bench.html.md"""
 from __future__ import annotations
 import ast, datetime, json, os, platform, re, shutil, subprocess, sys, time, traceback
 from importlib import metadata
+from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 from typing import Annotated
 import numpy as np
 from fastcore.script import call_parse, is_cli, CliError
-from .core import K, StnbError, ParamError, atomic_write, atomic_dir, check_param, default_device, repo_root
+from .core import K, StnbError, ParamError, SchemaError, atomic_write, atomic_dir, check_param, default_device, repo_root
 
 # %% auto #0
 __all__ = ['ENV_PACKAGES', 'THREAD_VARS', 'TemplateError', 'UndeclaredParamError', 'RunExistsError', 'RunFailedError',
            'bench_dir', 'list_templates', 'find_template', 'template_params', 'parse_value', 'resolve_params',
-           'git_state', 'env_info', 'run_dir', 'write_json', 'write_metrics', 'save_figure', 'runs_dir', 'new_run_dir',
-           'run_bench', 'run_state', 'read_run', 'list_runs', 'results_dir', 'publish_run', 'rss_mb', 'peak_rss_mb',
-           'reset_peak', 'timed', 'run_child', 'stnb_bench']
+           'git_state', 'env_info', 'run_dir', 'write_json', 'write_metrics', 'save_figure', 'RunStatus', 'runs_dir',
+           'new_run_dir', 'run_bench', 'run_state', 'read_run', 'list_runs', 'results_dir', 'publish_run', 'rss_mb',
+           'peak_rss_mb', 'reset_peak', 'timed', 'run_child', 'stnb_bench']
 
 # %% ../nbs/11_bench.ipynb #55255451
 class TemplateError(StnbError, FileNotFoundError):
@@ -202,6 +203,41 @@ def save_figure(fig,                 # a matplotlib figure
     with atomic_write(Path(out_dir)/K.run.figures_dir/f'{name}.png') as p: fig.savefig(p, dpi=dpi, bbox_inches='tight', format='png')
     return Path(out_dir)/K.run.figures_dir/f'{name}.png'
 
+# %% ../nbs/11_bench.ipynb #b49df5fc
+@dataclass
+class RunStatus:
+    "A run's status.json: its state, when it ran, where its runner lives, and why it failed."
+    status:str                # K.run.running, K.run.ok or K.run.failed
+    start:str = None          # ISO time (UTC)
+    end:str = None
+    wall_s:float = None       # seconds from start to end
+    notebook:str = None       # the executed template, in the run folder (ok runs)
+    error:str = None          # the failing cell's error (failed runs)
+    traceback:str = None
+    pid:int = None            # the runner's process and host while running
+    host:str = None
+
+    def write(self, out) -> Path:
+        "Write `status.json` into run folder `out` (fields that are None left out)."
+        return write_json({k: v for k, v in asdict(self).items() if v is not None}, Path(out)/K.run.status_json)
+
+    @classmethod
+    def from_dict(cls, d:dict, file=None) -> 'RunStatus':
+        if isinstance(d, cls): return d
+        extra = sorted(set(d) - {f.name for f in fields(cls)})
+        if extra or K.run.status not in d:
+            raise SchemaError(f'unknown status keys {extra}' if extra else 'no status', file=file, field=extra[0] if extra else K.run.status,
+                              fix='a status.json written by stnb-bench')
+        return cls(**d)
+
+    @classmethod
+    def read(cls, run) -> 'RunStatus':
+        "The `status.json` of run folder `run`."
+        p = Path(run)/K.run.status_json
+        try: d = json.loads(p.read_text())
+        except json.JSONDecodeError as e: raise SchemaError(f'status.json is not valid JSON: {e}', file=p, fix='rerun it with stnb-bench') from None
+        return cls.from_dict(d, p)
+
 # %% ../nbs/11_bench.ipynb #d68581e9
 def runs_dir() -> Path:
     "Where run folders go by default: `runs/` of the checkout, else `./runs`."
@@ -239,8 +275,7 @@ def _logging_km(log):
 def _fail(out, env, err, tb, t0):
     if (out/K.run.metrics_json).exists(): os.replace(out/K.run.metrics_json, out/K.run.metrics_partial)
     env[K.run.end] = _now(); write_json(env, out/K.run.env_json)
-    write_json({K.run.status: K.run.failed, K.run.error: err, K.run.traceback: tb, K.run.start: env[K.run.start],
-                K.run.end: env[K.run.end], K.run.wall_s: round(time.time() - t0, 3)}, out/K.run.status_json)
+    RunStatus(K.run.failed, start=env[K.run.start], end=env[K.run.end], wall_s=round(time.time() - t0, 3), error=err, traceback=tb).write(out)
 
 # %% ../nbs/11_bench.ipynb #b45648e7
 def run_bench(name:str,              # template name in nbs/bench, or a path to a template notebook
@@ -257,8 +292,7 @@ def run_bench(name:str,              # template name in nbs/bench, or a path to 
     t0 = time.time()
     env = {K.run.template: str(tpl), K.run.start: _now(), K.run.end: None, **env_info(ps)}
     write_json(env, out/K.run.env_json)
-    write_json({K.run.status: K.run.running, K.run.start: env[K.run.start], K.run.pid: os.getpid(), K.env.host: platform.node()},
-               out/K.run.status_json)
+    RunStatus(K.run.running, start=env[K.run.start], pid=os.getpid(), host=platform.node()).write(out)
     nb_out = out/f'{tpl.stem}.ipynb'
     if show is None: show = sys.stderr.isatty()
     if show: print(f'stnb-bench: {tpl.stem} -> {out} (cells as they run, elapsed and left:)', file=sys.stderr, flush=True)
@@ -278,8 +312,7 @@ def run_bench(name:str,              # template name in nbs/bench, or a path to 
         raise RunFailedError(f'benchmark {tpl.stem!r} failed: {err}', file=nb_out, field=K.run.status,
                              fix=f'open {nb_out} to see the failing cell; the run folder is kept and marked failed') from None
     env[K.run.end] = _now(); write_json(env, out/K.run.env_json)
-    write_json({K.run.status: K.run.ok, K.run.start: env[K.run.start], K.run.end: env[K.run.end],
-                K.run.wall_s: round(time.time() - t0, 3), K.run.notebook: nb_out.name}, out/K.run.status_json)
+    RunStatus(K.run.ok, start=env[K.run.start], end=env[K.run.end], wall_s=round(time.time() - t0, 3), notebook=nb_out.name).write(out)
     return out
 
 # %% ../nbs/11_bench.ipynb #6b0c364c
@@ -289,22 +322,21 @@ def _alive(pid:int) -> bool:
     except (PermissionError, OSError): return True
     return True
 
-def run_state(st:dict) -> str:
-    "A run's status from its status.json dict: 'interrupted' for a 'running' run whose process is gone on this host."
-    s = st.get(K.run.status)
-    if s == K.run.running and st.get(K.run.pid) and st.get(K.env.host) == platform.node() and not _alive(int(st[K.run.pid])):
-        return K.run.interrupted
-    return s
+def run_state(st:RunStatus|dict) -> str:
+    "A run's state from its `RunStatus`: 'interrupted' for a 'running' run whose process is gone on this host."
+    st = RunStatus.from_dict(st)
+    if st.status == K.run.running and st.pid and st.host == platform.node() and not _alive(int(st.pid)): return K.run.interrupted
+    return st.status
 
 def read_run(run) -> dict:  # a run folder
     "Status, environment and metrics of an `ok` run; `RunFailedError` for a failed or unfinished one."
     run = Path(run)
     if not (run/K.run.status_json).exists():
         raise RunFailedError('not a run folder (no status.json)', file=run, field=K.run.status_json, fix='give a folder made by stnb-bench')
-    st = json.loads((run/K.run.status_json).read_text())
-    if st.get(K.run.status) != K.run.ok:
+    st = RunStatus.read(run)
+    if st.status != K.run.ok:
         state = run_state(st)
-        why = st.get(K.run.error) or (f'its process {st.get(K.run.pid)} is gone' if state == K.run.interrupted else '')
+        why = st.error or (f'its process {st.pid} is gone' if state == K.run.interrupted else '')
         raise RunFailedError(f"run is {state!r}, not a result: {why}".rstrip(': '),
                              file=run, field=K.run.status, fix='rerun it with stnb-bench; failed runs are never reported')
     return {K.run.status: st, 'env': json.loads((run/K.run.env_json).read_text()),
@@ -317,12 +349,12 @@ def list_runs(runs=None,              # folder holding run folders (default: run
     rows = []
     for d in sorted(Path(runs or runs_dir()).glob('*/')):
         if not (d/K.run.status_json).is_file(): continue
-        st = json.loads((d/K.run.status_json).read_text())
+        st = RunStatus.read(d)
         env = json.loads((d/K.run.env_json).read_text()) if (d/K.run.env_json).is_file() else {}
         tpl = Path(env.get(K.run.template, '')).stem or None
         if name is not None and tpl != name: continue
-        rows.append({K.run.template: tpl, K.run.status: run_state(st), K.run.start: st.get(K.run.start),
-                     K.run.wall_s: st.get(K.run.wall_s), K.run.error: st.get(K.run.error), 'path': str(d)})
+        rows.append({K.run.template: tpl, K.run.status: run_state(st), K.run.start: st.start,
+                     K.run.wall_s: st.wall_s, K.run.error: st.error, 'path': str(d)})
     return pd.DataFrame(rows, columns=[K.run.template, K.run.status, K.run.start, K.run.wall_s, K.run.error, 'path'])
 
 # %% ../nbs/11_bench.ipynb #74e60f62
