@@ -256,18 +256,20 @@ def _rgb(a:np.ndarray, axes:str, path) -> np.ndarray:
 
 class SlideSource:
     "An RGB slide served in windows of the model frame (pyramid level chosen, resampled on the fly)."
-    def __init__(self, image,                 # image path (OME-TIFF, SVS, TIFF) or (H, W, 3) uint8 array
+    def __init__(self, image,                 # image path (OME-TIFF, SVS, TIFF), an opened `LazyImage` (not reopened) or (H, W, 3) uint8 array
                  mpp:float=None,              # level-0 um/px of `image` (default: from the file's metadata)
                  target_mpp:float=0.5,        # um/px of the model frame
                  pad_value:int=255):          # RGB value outside the image
         self.pad_value, self.target_mpp = pad_value, float(target_mpp)
-        if isinstance(image, (str, Path)):
-            self.path = _check_slide(image)
-            try:
-                with warnings.catch_warnings():   # its own warning of an unknown pixel size: the slide's rule follows
-                    warnings.filterwarnings('ignore', message='.*pixel size unknown'); self.img = LazyImage(self.path, mpp=mpp, frame=K.frame.hepx)
-            except StnbError: raise
-            except Exception as e: raise BundleError(f'cannot read the image ({type(e).__name__}: {e})', file=self.path, fix='check the file') from e
+        if isinstance(image, (str, Path, LazyImage)):
+            if isinstance(image, LazyImage): self.path, self.img = image.path, image
+            else:
+                self.path = _check_slide(image)
+                try:
+                    with warnings.catch_warnings():   # its own warning of an unknown pixel size: the slide's rule follows
+                        warnings.filterwarnings('ignore', message='.*pixel size unknown'); self.img = LazyImage(self.path, mpp=mpp, frame=K.frame.hepx)
+                except StnbError: raise
+                except Exception as e: raise BundleError(f'cannot read the image ({type(e).__name__}: {e})', file=self.path, fix='check the file') from e
             src = 'argument'
             if mpp is None: mpp, src = _tif_mpp(self.img._tif)   # the file opened once: its pixel size from its metadata
             if mpp is None:
@@ -355,7 +357,7 @@ def thumbnail_source(src:SlideSource,      # the slide (served at any model mpp)
     mpp, t = src.mpp0 * max(1., max(src.level0_shape) / max_side), None
     while t is None or max(t.shape) > max_side:      # a pyramid level's rounded size can add a pixel: shrink a little more
         if t is not None: mpp *= max(t.shape) / max_side
-        t = SlideSource(src.img if src.path is None else src.path, mpp=src.mpp0, target_mpp=mpp, pad_value=src.pad_value)
+        t = SlideSource(src.img, mpp=src.mpp0, target_mpp=mpp, pad_value=src.pad_value)   # the slide `src` opened: not opened again
     return t
 
 def read_thumbnail(t:SlideSource,                  # from `thumbnail_source`

@@ -24,7 +24,7 @@ Setting up the reference (once):
 Usage: .venv/bin/python tools/bench_infer.py [--rounds 3] [--n_batches 3] [--bs 8] [--threads 2] [--tia_python /tmp/tia_venv/bin/python]
 (writes runs/bench_infer.json)
 """
-import argparse, json, os, platform, subprocess, sys, tempfile, time, shutil
+import argparse, json, os, platform, tempfile, time, shutil
 from pathlib import Path
 import numpy as np
 import torch
@@ -50,7 +50,7 @@ with torch.inference_mode():
             d = m.postproc([npm[i].numpy(), hv[i].numpy(), tp[i].numpy()])[0]   # watershed + per-instance info (contours, types)
             n_inst += int(np.asarray(d['predictions']).max())
         post.append(time.perf_counter() - t0)
-print(json.dumps(dict(fwd=sum(fwd), post=sum(post), out_px=int(out['np'].shape[-1]), n_inst=n_inst)))
+print('RESULT ' + json.dumps(dict(fwd=sum(fwd), post=sum(post), out_px=int(out['np'].shape[-1]), n_inst=n_inst)))
 '''
 
 def tiles_from(img, n, size=256, seed=0):
@@ -85,6 +85,7 @@ def main():
     a = p.parse_args()
     os.environ['STNB_PROGRESS'] = '0'; torch.set_num_threads(a.threads)
     from stnb.core import seed_all, atomic_write, repo_root
+    from stnb.bench import run_child
     from stnb.model import NucleiNet, predict_maps, save_nuclei_model
     from stnb.postproc import instances_from_maps
     from stnb.infer import predict_slide
@@ -118,10 +119,8 @@ def main():
         res['stnb_slide'].append(time.perf_counter() - t0); shutil.rmtree(o)
         # --- reference
         if have_tia:
-            cp = subprocess.run([a.tia_python, '-c', CHILD, str(a.threads), str(a.n_batches), str(a.bs), str(a.n_types + 1), '0', str(tmp/'x.npy')],
-                                capture_output=True, text=True, cwd=tmp)
-            if cp.returncode: print(cp.stderr[-3000:]); have_tia = False; continue
-            d = json.loads(cp.stdout.strip().splitlines()[-1])
+            try: d = run_child(CHILD, a.threads, a.n_batches, a.bs, a.n_types + 1, 0, tmp/'x.npy', python=os.path.abspath(a.tia_python), threads=a.threads, cwd=tmp)[-1]
+            except RuntimeError as e: print(e); have_tia = False; continue   # the reference's own failure: reported, the stnb figures kept
             res['tia_fwd'].append(d['fwd']); res['tia_post'].append(d['post']); tia_out = d['out_px']; n_tia += d['n_inst']
     best = {k: min(v) if v else float('nan') for k, v in res.items()}
     n_tiles = a.n_batches * a.bs; mp_in = n_tiles * 256 * 256 / 1e6
