@@ -148,14 +148,14 @@ def mean_ci(values, level:float=0.95) -> dict:
 # %% ../nbs/13_experiments.ipynb #a8243bc0
 def consep_mosaic(split:str, image_no:int, n_tiles:int=16, ncol:int=4) -> tuple:
     "The first `n_tiles` tiles of a CoNSeP source image as one mosaic: image (H, W, 3), instances, per-pixel classes (0.25 um/px)."
-    from stnb.data.synth import stitch_tiles
+    from stnb.data.annotated import stitch_tiles
     names = consep_names(split, [image_no])[:n_tiles]
     ims, ins, cls = zip(*[read_consep(split, n) for n in names])
     return stitch_tiles(list(ims), list(ins), list(cls), ncol=min(ncol, len(names)))
 
 def consep_bundle(out_dir, split:str, image_no:int, seed:int=0, n_tiles:int=16, **params) -> Path:
     "A Xenium bundle simulated on a CoNSeP mosaic (`consep_mosaic`); its true nuclei and classes are the manual ones."
-    from stnb.data.synth import bundle_from_annotations
+    from stnb.data.annotated import bundle_from_annotations
     img, ins, cls = consep_mosaic(split, image_no, n_tiles)
     return bundle_from_annotations(img, ins, cls, out_dir, mpp=CONSEP_MPP, class_names=CONSEP_CLASSES, seed=seed,
                                    organ=params.pop('organ', 'colon'), run_name=params.pop('run_name', f'consep_{split}{image_no}_s{seed}'), **params)

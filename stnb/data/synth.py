@@ -12,20 +12,19 @@ import numpy as np, pandas as pd
 import cv2
 from typing import Annotated
 from fastcore.script import call_parse
-from ..core import K, ParamError, SchemaError, DataError, check_param, atomic_dir
+from ..core import K, ParamError, DataError, check_param, atomic_dir
 from ..image import write_ome_tiff, write_label_tiff
-from ..datasets import PANNUKE, CONSEP_CLASSES
+from ..datasets import PANNUKE
 
 # %% auto #0
 __all__ = ['TAXONOMY', 'FINE_TYPES', 'COARSE_TYPES', 'MORPHOLOGY', 'MARKERS', 'ORGAN_EPITHELIAL_MARKERS', 'N_NEG_PROBE',
            'N_NEG_CODEWORD', 'N_BLANK', 'REGIONS', 'R', 'REGION_CELLS', 'REGION_EOSIN', 'ORGANS', 'XENIUM_PX',
-           'DEFAULTS', 'CLASS_MAP', 'COARSE_COLORS', 'panel_features', 'check_organ', 'tissue_regions',
-           'orientation_field', 'place_nuclei', 'nucleus_polygons', 'make_field', 'field_at', 'he_alignment',
-           'um_to_hepx', 'hepx_to_um', 'tissue_to_he_maps', 'he_to_tissue_maps', 'remap_labels', 'draw_labels',
-           'stain_vectors', 'render_he', 'render_dapi', 'touching_pairs', 'star_polygons', 'st_segmentation',
-           'type_profiles', 'simulate_counts', 'place_transcripts', 'xenium_cell_ids', 'write_matrix_h5',
-           'boundaries_frame', 'experiment_json', 'write_alignment_csv', 'simulate_annotation', 'simulate_run',
-           'stitch_tiles', 'bundle_from_annotations', 'show_bundle', 'stnb_simulate']
+           'DEFAULTS', 'COARSE_COLORS', 'panel_features', 'check_organ', 'tissue_regions', 'orientation_field',
+           'place_nuclei', 'nucleus_polygons', 'make_field', 'field_at', 'he_alignment', 'um_to_hepx', 'hepx_to_um',
+           'tissue_to_he_maps', 'he_to_tissue_maps', 'remap_labels', 'draw_labels', 'stain_vectors', 'render_he',
+           'render_dapi', 'touching_pairs', 'star_polygons', 'st_segmentation', 'type_profiles', 'simulate_counts',
+           'place_transcripts', 'xenium_cell_ids', 'write_matrix_h5', 'boundaries_frame', 'experiment_json',
+           'write_alignment_csv', 'simulate_annotation', 'simulate_run', 'show_bundle', 'stnb_simulate']
 
 # %% ../../nbs/01_data.synth.ipynb #e9fb10cc
 TAXONOMY = pd.DataFrame([
@@ -1086,150 +1085,6 @@ def simulate_run(out_dir,                 # bundle folder to write (must be empt
     with atomic_dir(out_dir, overwrite=overwrite) as d:
         _simulate_bundle(d, run_name, organ, rgb, p['he_mpp'], t['lab'], nuc, t['A'], t['f'], (W, H), p, rng, seed,
                          extra_gt=dict(he_rotation_deg=t['rot'], stain={k: np.asarray(v).tolist() for k, v in stain.items()}))
-    return out_dir
-
-# %% ../../nbs/01_data.synth.ipynb #aae2881c
-_INFL = dict(cd4_t=.28, cd8_t=.22, treg=.08, b_cell=.12, plasma=.12, macrophage=.1, neutrophil=.05, mast=.03)
-_SPINDLE = dict(fibroblast=.6, smooth_muscle=.25, endothelial=.15)
-CLASS_MAP = {
-    'inflammatory': _INFL, 'spindle': _SPINDLE, 'connective': _SPINDLE,
-    'epithelial': dict(malignant=.7, epithelial=.3),            # CoNSeP: normal and malignant epithelium
-    'neoplastic': dict(malignant=1.),
-    'other': dict(macrophage=.4, fibroblast=.3, neutrophil=.2, mast=.1),   # CoNSeP 'other': mostly dead/misc cells
-    'dead': dict(neutrophil=.5, macrophage=.5),
-    'nucleus': dict(malignant=.55, fibroblast=.15, endothelial=.1, macrophage=.1, cd8_t=.05, cd4_t=.05),  # class-less masks
-}
-
-def _instance_classes(inst, classes, n):
-    "Class id per instance 1..n from a per-pixel class map, a dict or an array indexed by instance id."
-    if isinstance(classes, dict): return np.array([classes.get(i, 0) for i in range(1, n + 1)])
-    c = np.asarray(classes)
-    if c.ndim == 1:
-        check_param(len(c) >= n + 1, 'classes', f'array of length {len(c)}', f'one class per instance id 0..{n} (index = id)')
-        return c[1:n + 1]
-    fg = inst > 0
-    tab = np.zeros((n + 1, int(c.max()) + 1), np.int64)
-    np.add.at(tab, (inst[fg], c[fg].astype(np.int64)), 1)
-    tab[:, 0] = 0   # an instance's class is its most frequent non-zero class
-    return tab[1:].argmax(1)
-
-def stitch_tiles(images:list,          # RGB tiles (H, W, 3), all the same shape
-                 instances:list,       # their instance label images
-                 classes:list=None,    # their per-pixel class maps (or None)
-                 ncol:int=2):          # tiles per row of the mosaic
-    "Mosaic of tiles (row-major) with instance ids made unique; returns image, instances, classes."
-    check_param(len(images) == len(instances) > 0, 'instances', len(instances), f'one instance image per tile ({len(images)})')
-    h, w = images[0].shape[:2]; nrow = int(np.ceil(len(images)/ncol))
-    img = np.full((nrow*h, ncol*w, 3), 255, np.uint8); ins = np.zeros((nrow*h, ncol*w), np.int32)
-    cls = np.zeros((nrow*h, ncol*w), np.int32) if classes is not None else None
-    off = 0
-    for k, (im, il) in enumerate(zip(images, instances)):
-        r, c = divmod(k, ncol)
-        if im.shape[:2] != (h, w) or il.shape != (h, w):
-            raise SchemaError('tiles differ in shape', field=f'tile {k}', fix=f'give tiles of shape {(h, w)}')
-        il = il.astype(np.int32)
-        img[r*h:(r + 1)*h, c*w:(c + 1)*w] = im[..., :3]
-        ins[r*h:(r + 1)*h, c*w:(c + 1)*w] = np.where(il > 0, il + off, 0)
-        if cls is not None: cls[r*h:(r + 1)*h, c*w:(c + 1)*w] = classes[k]
-        off += int(il.max())
-    return img, ins, cls
-
-def _check_annotations(image, inst, classes, mpp:float, seed:int) -> np.ndarray:
-    "SchemaError/ParamError for an image, instance mask, class map, pixel size or seed `bundle_from_annotations` cannot use; the RGB image."
-    if image.ndim != 3 or image.shape[2] not in (3, 4):
-        raise SchemaError(f'image must be (H, W, 3) RGB, got shape {image.shape}', field='image', fix='pass an RGB array')
-    if inst.shape != image.shape[:2]:
-        raise SchemaError(f'instances {inst.shape} and image {image.shape[:2]} differ in shape', field='instances',
-                          fix='give the instance mask of this image (same height and width)')
-    if classes is not None and not isinstance(classes, dict) and np.ndim(classes) == 2 and np.shape(classes) != inst.shape:
-        raise SchemaError(f'classes {np.shape(classes)} and instances {inst.shape} differ in shape', field='classes',
-                          fix='give the per-pixel class map of this image')
-    check_param(mpp > 0, 'mpp', mpp, 'the H&E resolution in um/px, e.g. 0.25')
-    check_param(isinstance(seed, (int, np.integer)) and seed >= 0, 'seed', seed, 'a non-negative int')
-    return np.ascontiguousarray(image[..., :3]).astype(np.uint8)
-
-def _annotated_classes(inst, classes, class_names, cmap) -> tuple:
-    "The instances renumbered 1..n (the true-nucleus mask), the class name of each, and the class names (checked against `cmap`)."
-    ids = np.unique(inst); ids = ids[ids > 0]
-    if not len(ids): raise DataError('the instance mask has no nuclei', field='instances', fix='give a mask with labels > 0')
-    lut = np.zeros(int(ids.max()) + 1, np.int32); lut[ids] = np.arange(1, len(ids) + 1)
-    if classes is None: cls_ids, class_names = np.ones(len(ids), int), {1: 'nucleus'}
-    elif isinstance(classes, dict): cls_ids = np.array([classes.get(int(i), 0) for i in ids])
-    else:
-        c = np.asarray(classes)
-        if c.ndim == 1: check_param(len(c) > ids.max(), 'classes', f'array of length {len(c)}',
-                                    f'one class per instance id 0..{ids.max()} (index = instance id)')
-        cls_ids = c[ids] if c.ndim == 1 else _instance_classes(lut[inst], c, len(ids))
-    check_param(class_names is not None, 'class_names', None, 'a dict {class id: name}, e.g. CONSEP_CLASSES')
-    unknown_ids = sorted(set(int(c) for c in np.unique(cls_ids)) - set(class_names))
-    if unknown_ids: raise DataError(f'class ids {unknown_ids} have no name', field='class_names',
-                                    fix=f'add them to class_names (given: {class_names})')
-    missing = sorted(set(class_names[int(c)] for c in np.unique(cls_ids)) - set(cmap))
-    if missing: raise DataError(f'classes {missing} are not in the class mapping', field='class_map',
-                                fix=f"map them to fine types with class_map={{name: {{fine_type: prob}}}}; known: {sorted(cmap)}")
-    return lut[inst], np.array([class_names[int(c)] for c in cls_ids]), class_names
-
-def _fine_types(names, cmap, rng) -> np.ndarray:
-    "A fine type drawn for each annotated nucleus from the mixture `cmap[class]`."
-    types = np.zeros(len(names), np.int64)
-    for nm in np.unique(names):
-        mix = cmap[nm]; bad = sorted(set(mix) - set(FINE_TYPES))
-        if bad: raise DataError(f'class_map[{nm!r}] names unknown fine types {bad}', field='class_map', fix=f'use {FINE_TYPES}')
-        w = np.array(list(mix.values()), float); sel = names == nm
-        types[sel] = rng.choice([FINE_TYPES.index(t) for t in mix], size=sel.sum(), p=w/w.sum())
-    return types
-
-def _image_frames(shape, mpp:float, p:dict, rng) -> tuple:
-    "A random rotation and offset of the H&E in the Xenium frame and the residual field: (rotation in degrees, H&E px -> Xenium px affine, field, run size in um)."
-    H, W = shape
-    rot = p['he_rotation_deg'] if p['he_rotation_deg'] is not None else float(rng.uniform(-15, 15))
-    th = np.deg2rad(rot); Rm = np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]])
-    corners = np.array([[0, 0], [W, 0], [0, H], [W, H]], float) @ Rm.T*mpp
-    margin = 10.
-    t = -corners.min(0) + margin
-    size_um = tuple(corners.max(0) - corners.min(0) + 2*margin)
-    A = np.eye(3); A[:2, :2] = Rm*mpp/XENIUM_PX; A[:2, 2] = t/XENIUM_PX
-    return rot, A, make_field(size_um, p['misreg_um'], p['misreg_scale_um'], rng), size_um
-
-def _annotated_nuclei(image, gt_mask, types, A, f, rng) -> pd.DataFrame:
-    "The true nuclei of an annotated image as the simulator needs them: type, position in um (through the field), DAPI brightness and paleness from their hematoxylin."
-    n = len(types)
-    hx, hy, cnt = _centroids(gt_mask, n)
-    vx, vy = hepx_to_um(A, hx, hy); x_um, y_um = vx.copy(), vy.copy()
-    for _ in range(3):
-        dx, dy = field_at(f, x_um, y_um); x_um, y_um = vx - dx, vy - dy
-    from skimage.color import rgb2hed
-    hod = rgb2hed(image)[..., 0]
-    h_mean = np.bincount(gt_mask.ravel(), hod.ravel(), minlength=n + 1)[1:]/np.maximum(cnt, 1)
-    rel = np.clip(h_mean/np.median(h_mean), .2, 5)
-    return pd.DataFrame({'type': types, K.sim.region: len(REGIONS), K.sim.x_um: x_um, K.sim.y_um: y_um,
-                         K.sim.dapi_brightness: MORPHOLOGY.dapi.to_numpy()[types]*rel*np.exp(rng.normal(0, .25, n)),
-                         'paleness': -rel*np.sqrt(cnt)*np.exp(rng.normal(0, .2, n))})
-
-def bundle_from_annotations(image,                # real H&E, (H, W, 3) uint8 (an alpha channel is dropped)
-                            instances,            # manual instance labels (H, W), 0 background
-                            classes,              # per-pixel class map (H, W), {instance id: class id}, or None
-                            out_dir,              # bundle folder to write
-                            mpp:float,            # H&E resolution (um/px)
-                            class_names:dict=None,  # {class id: name in CLASS_MAP}; None with classes=None
-                            seed:int=0,           # random seed
-                            **params) -> Path:    # DEFAULTS overrides, plus organ, class_map, overwrite, run_name
-    "Simulate the Xenium side of a real H&E image with manual nucleus masks; write a bundle with ground truth."
-    overwrite = params.pop('overwrite', False); organ = params.pop('organ', 'unknown')
-    cmap = {**CLASS_MAP, **params.pop('class_map', {})}; run_name = params.pop('run_name', f'stnb_real_s{seed}')
-    p = _check_params(params)
-    image, inst = np.asarray(image), np.asarray(instances)
-    image = _check_annotations(image, inst, classes, mpp, seed)
-    out_dir = _check_out(out_dir, overwrite)
-    gt_mask, names, class_names = _annotated_classes(inst, classes, class_names, cmap)
-    rng = np.random.default_rng(seed)
-    types = _fine_types(names, cmap, rng)
-    rot, A, f, size_um = _image_frames(gt_mask.shape, mpp, p, rng)
-    nuc = _annotated_nuclei(image, gt_mask, types, A, f, rng)
-    with atomic_dir(out_dir, overwrite=overwrite) as d:
-        _simulate_bundle(d, run_name, organ, image, mpp, gt_mask, nuc, A, f, size_um, p, rng, seed,
-                         extra_gt=dict(he_rotation_deg=rot, source='bundle_from_annotations', class_names={int(k): v for k, v in class_names.items()},
-                                       annotated_class=list(names)))
     return out_dir
 
 # %% ../../nbs/01_data.synth.ipynb #4f8eb214
