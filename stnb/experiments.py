@@ -18,7 +18,7 @@ from .image import LazyImage, Resampled
 from .tiles import write_sample, set_cell_targets, tile_origins, read_tile, open_tile_store, TileStore
 from .learn import CKPT_FILE
 from .model import predict_maps, predict_flips, load_nuclei_model
-from .postproc import postproc_for_mpp, tile_instances, maps_metrics
+from .postproc import postproc_for_mpp, tile_instances, maps_metrics, PostProc
 from .metrics import nucleus_metrics, dataset_metrics, seg_diagnostics, diagnostics_summary
 from .baseline import classical_nuclei
 from .datasets import (PANNUKE, PANNUKE_CLASSES, CONSEP_CLASSES, CONSEP_CLASS_NAMES, CONSEP_MPP, CPM15_MPP, consep_images, consep_names,
@@ -230,21 +230,29 @@ def predict_tiles(model, tiles:list, bs:int=8, device=None, types:bool=False, tt
             out.append((f, h, p))
     return out
 
-def score_maps(tiles:list, maps:list, postproc:dict=None, classes:list=None) -> list:
+def _truth_mpp(t:dict) -> float: return t.get('truth_mpp', t.get('mpp'))
+
+def _pp_at(postproc, mpp) -> dict:
+    "`instances_from_maps` keywords at `mpp`: a `PostProc` (microns) converted, or pixel keywords over `postproc_for_mpp(mpp)`."
+    return postproc.at(mpp) if isinstance(postproc, PostProc) else postproc_for_mpp(mpp, **(postproc or {}))
+
+def score_maps(tiles:list, maps:list, postproc:PostProc|dict=None, classes:list=None) -> list:
     "Per-tile results of predicted maps (`predict_tiles`) as `score_tile` gives them, post-processed at each tile's truth resolution (`maps_metrics`)."
     return [maps_metrics(f, h, p if classes else None, t['inst'], t['type'] if classes else None, ignore=t['pad'], classes=classes, diag=True,
-                         **postproc_for_mpp(t.get('truth_mpp', t.get('mpp')), **(postproc or {}))) for t, (f, h, p) in zip(tiles, maps)]
+                         **_pp_at(postproc, _truth_mpp(t))) for t, (f, h, p) in zip(tiles, maps)]
 
 def tune_postproc(model, tiles:list, grid:dict=None, bs:int=8, tta:bool=False) -> tuple:
-    "The post-processing settings with the best PQ on validation `tiles` (over `postproc_for_mpp`), and the table of the grid."
+    "(`PostProc` in microns with the best PQ on validation `tiles`, the table of the grid in pixels at their truth resolution)."
     grid = POSTPROC_GRID if grid is None else grid
+    res = {_truth_mpp(t) for t in tiles}
+    if len(res) != 1: raise ParamError(f'validation tiles at {len(res)} truth resolutions {sorted(res)}', field='tiles', fix='tune on tiles of one resolution')
     maps = predict_tiles(model, tiles, bs, tta=tta)
     rows = []
     for vals in itertools.product(*grid.values()):
         pp = dict(zip(grid, vals)); s = summarise(score_maps(tiles, maps, pp))
         rows.append(dict(**pp, **{k: s[k] for k in (K.metric.pq, K.metric.aji, K.metric.f1_d)}))
     tab = pd.DataFrame(rows).sort_values(K.metric.pq, ascending=False, kind='stable').reset_index(drop=True)
-    return {k: type(grid[k][0])(tab.loc[0, k]) for k in grid}, tab
+    return PostProc.from_px(res.pop(), **{k: type(grid[k][0])(tab.loc[0, k]) for k in grid}), tab
 
 # %% ../nbs/13_experiments.ipynb #2594cf5b
 def consep_whole_tiles(split:str='test',          # 'train' or 'test'

@@ -191,7 +191,7 @@ class PostProc:
 
     @classmethod
     def from_px(cls, mpp:float, **px) -> 'PostProc':   # um/px at which the pixel settings were chosen; `instances_from_maps` keywords
-        "Settings chosen in pixels at `mpp` (e.g. by `stnb.experiments.tune_postproc`), in microns; keywords not given keep the defaults."
+        "Settings chosen in pixels at `mpp` (e.g. a grid searched at the truth's resolution, as `stnb.experiments.tune_postproc` does), in microns; keywords not given keep the defaults."
         check_param(isinstance(mpp, (int, float, np.floating)) and np.isfinite(mpp) and mpp > 0, 'mpp', mpp, 'a positive number (um/px)')
         conv = dict(ksize=('ksize_um', mpp), marker_open=('marker_open_um', mpp), min_size=('min_area_um2', mpp ** 2),
                     marker_min_size=('marker_min_area_um2', mpp ** 2), fg_thresh=('fg_thresh', 1), edge_thresh=('edge_thresh', 1), blur=('blur', None))
