@@ -36,8 +36,9 @@ from .metrics import nucleus_metrics, dataset_metrics
 __all__ = ['CKPT_BEST', 'CKPT_LAST', 'CKPT_PREV', 'CKPT_FILE', 'HE_AUG', 'tile_targets', 'aug_geometric', 'soft_table',
            'TileDataset', 'split_tiles', 'class_weights', 'tiles_dls', 'NucleiLoss', 'PostprocMetric',
            'postproc_metrics', 'BNRecalibrate', 'cpu_bf16', 'Autocast', 'nuclei_learner', 'EpochCheckpoint',
-           'SaveBestModel', 'fit_nuclei', 'show_batch', 'show_results', 'he_augment', 'HEAugment', 'GlooDistributedDL',
-           'StnbDistributedTrainer', 'fit_nuclei_distributed', 'stnb_train']
+           'SaveBestModel', 'fit_nuclei', 'show_batch', 'show_results', 'NucleiDataLoaders', 'NucleiLearner',
+           'he_augment', 'HEAugment', 'GlooDistributedDL', 'StnbDistributedTrainer', 'fit_nuclei_distributed',
+           'stnb_train']
 
 # %% ../nbs/09_learn.ipynb #76c94134
 def tile_targets(t:dict,              # a tile from `TileStore[i]`
@@ -225,11 +226,10 @@ def tiles_dls(store,                  # tile store folder or TileStore
     dev = default_device() if device is None else torch.device(device)
     dl_tr = DataLoader(mk(tr, True, seed), bs=bs, shuffle=True, drop_last=len(tr) >= 2 * bs, num_workers=num_workers, device=dev)
     dl_va = DataLoader(mk(va, False, seed + 1), bs=bs, shuffle=False, num_workers=num_workers, device=dev)
-    dls = DataLoaders(dl_tr, dl_va, device=dev)
+    dls = NucleiDataLoaders(dl_tr, dl_va, device=dev)
     dls.n_inp, dls.n_types, dls.class_names, dls.soft, dls.store, dls.seed = 1, n, list(names), soft, ts, seed
     train_samples = ts.index.set_index(K.store.tile_id).loc[tr, K.obs.sample].unique()
     dls.class_weights = class_weights(ts, train_samples, n) if balance else torch.ones(n + 1)
-    dls.show_batch = lambda n=4, **kw: show_batch(dls, n, **kw)
     return dls
 
 # %% ../nbs/09_learn.ipynb #7e006854
@@ -377,7 +377,7 @@ def nuclei_learner(dls,                     # from `tiles_dls`
     pp = postproc_for_mpp(mpp, **(postproc or {}))
     kwargs.setdefault('metrics', postproc_metrics(**pp))
     kwargs.setdefault('splitter', _splitter)
-    learn = Learner(dls, model, loss_func=loss, opt_func=kwargs.pop('opt_func', Adam), **kwargs)
+    learn = NucleiLearner(dls, model, loss_func=loss, opt_func=kwargs.pop('opt_func', Adam), **kwargs)
     learn.stnb_meta = ModelMeta(class_names=list(dls.class_names), tile=tile, mpp=mpp, model=model.config)
     learn.postproc = pp                 # what the validation metrics and `show_results` post-process with
     cuda = dls.device.type == 'cuda'
@@ -388,7 +388,6 @@ def nuclei_learner(dls,                     # from `tiles_dls`
     learn.add_cb(ChannelsLast())    # faster convolutions on GPU and with oneDNN on CPU
     if bn_batches: learn.add_cb(BNRecalibrate(bn_batches))
     if he_aug is not False and he_aug is not None: learn.add_cb(HEAugment(seed=getattr(dls, 'seed', 0), **(he_aug if isinstance(he_aug, dict) else {})))
-    learn.show_results = lambda n=3, **kw: show_results(learn, n, **kw)
     return learn
 
 # %% ../nbs/09_learn.ipynb #d465fa55
@@ -569,6 +568,14 @@ def show_results(learn:Learner, n:int=3, ds_idx:int=1, figsize=None, **params):
         axs[i, 1].imshow(overlay(img, pi, pt)); axs[i, 1].set_title(f'prediction ({len(np.unique(pi)) - 1} nuclei)')
         for a in axs[i]: a.axis('off')
     return fig
+
+class NucleiDataLoaders(DataLoaders):
+    "The DataLoaders of a tile store (`tiles_dls`): fastai's, with a `show_batch` that draws tiles with their targets."
+    def show_batch(self, n:int=4, figsize=None): return show_batch(self, n, figsize)
+
+class NucleiLearner(Learner):
+    "The Learner of a `NucleiNet` (`nuclei_learner`): fastai's, with a `show_results` that draws the post-processed predictions."
+    def show_results(self, n:int=3, ds_idx:int=1, figsize=None, **params): return show_results(self, n, ds_idx, figsize, **params)
 
 # %% ../nbs/09_learn.ipynb #be566cce
 from skimage.color import rgb_from_hed as _RGB_FROM_HED
