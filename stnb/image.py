@@ -262,14 +262,7 @@ class SlideSource:
                  pad_value:int=255):          # RGB value outside the image
         self.pad_value, self.target_mpp = pad_value, float(target_mpp)
         if isinstance(image, (str, Path, LazyImage)):
-            if isinstance(image, LazyImage): self.path, self.img = image.path, image
-            else:
-                self.path = _check_slide(image)
-                try:
-                    with warnings.catch_warnings():   # its own warning of an unknown pixel size: the slide's rule follows
-                        warnings.filterwarnings('ignore', message='.*pixel size unknown'); self.img = LazyImage(self.path, mpp=mpp, frame=K.frame.hepx)
-                except StnbError: raise
-                except Exception as e: raise BundleError(f'cannot read the image ({type(e).__name__}: {e})', file=self.path, fix='check the file') from e
+            self.path, self.img = (image.path, image) if isinstance(image, LazyImage) else self._open(image, mpp)
             src = 'argument'
             if mpp is None: mpp, src = _tif_mpp(self.img._tif)   # the file opened once: its pixel size from its metadata
             if mpp is None:
@@ -298,6 +291,16 @@ class SlideSource:
         self.shape = tuple(max(1, int(round(n / self.k))) for n in self.level_shape)
         s = self.k * self.d
         self.to_level0 = np.array([[s, 0, (s - 1) / 2], [0, s, (s - 1) / 2], [0, 0, 1.]])
+
+    @staticmethod
+    def _open(path, mpp) -> tuple:
+        "(path, LazyImage) of a slide file, its failures named."
+        path = _check_slide(path)
+        try:
+            with warnings.catch_warnings():   # its own warning of an unknown pixel size: the slide's rule follows
+                warnings.filterwarnings('ignore', message='.*pixel size unknown'); return path, LazyImage(path, mpp=mpp, frame=K.frame.hepx)
+        except StnbError: raise
+        except Exception as e: raise BundleError(f'cannot read the image ({type(e).__name__}: {e})', file=path, fix='check the file') from e
 
     def __repr__(self):
         return (f"SlideSource({self.path.name if self.path else 'array'}, level {self.level} of mpp {self.level_mpp:.4g} -> "
