@@ -354,7 +354,7 @@ def stnb_cohort(model:str,                 # model checkpoint (model.pth from st
                 device:str=None,           # cpu, cuda, cuda:1 on the workers (default: CUDA when available)
                 quiet:bool=False):         # no progress bar
     "Predict nuclei on every slide of a cohort as a Dask job; exit status 1 when a slide failed (see OUT/cohort.csv)."
-    cfg = InferConfig(tile=tile, margin_um=margin, mpp=model_mpp, batch_size=batch_size, postproc=_cli_postproc(postproc, fg_thresh))
+    cfg = InferConfig(tile=tile, margin_um=margin, model_mpp=model_mpp, batch_size=batch_size, postproc=_cli_postproc(postproc, fg_thresh))
     df = predict_cohort(model, slides, out, scheduler=scheduler, n_workers=n_workers, threads_per_worker=threads_per_worker,
                         memory_limit=memory_limit, resume=resume, show=False if quiet else None, cfg=cfg, mpp=mpp, device=device)
     return int((df[K.run.status] == K.run.failed).any())

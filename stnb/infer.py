@@ -31,8 +31,8 @@ class InferConfig:
     "Tiling, batching and post-processing settings of `predict_slide` (sizes in pixels of the model frame)."
     tile:int = None          # tile the model sees (default: the checkpoint's training tile, grown when the margin needs it)
     margin:int = None        # context on each side of a tile's core in px; > largest nucleus radius (default: from `margin_um`)
-    margin_um:float = None   # the same in um, converted at `mpp` (default: `MARGIN_UM`); give `margin` or `margin_um`, not both
-    mpp:float = None         # um/px the model runs at (default: the checkpoint's training mpp)
+    margin_um:float = None   # the same in um, converted at `model_mpp` (default: `MARGIN_UM`); give `margin` or `margin_um`, not both
+    model_mpp:float = None   # um/px the model runs at (default: the checkpoint's training mpp)
     batch_size:int = 8       # tiles per forward pass
     chunk:int = 1024         # side of the zarr chunks of the label image
     pad_value:int = 255      # RGB value outside the image (white glass)
@@ -47,15 +47,15 @@ class InferConfig:
         from stnb.model import ModelMeta          # (lazily: the model module imports fastai)
         meta = ModelMeta.from_dict({'class_names': [], **meta} if isinstance(meta, dict) else meta)   # the classes play no part here
         c = replace(self, postproc=self.postproc if isinstance(self.postproc, PostProc) else dict(self.postproc))
-        if c.mpp is None: c.mpp = meta.mpp
-        if c.mpp is None: raise FrameError('the model has no training mpp', field='mpp', fix='pass mpp= (um/px the model was trained at)')
-        check_param(isinstance(c.mpp, (int, float, np.number)) and np.isfinite(c.mpp) and c.mpp > 0, 'mpp', c.mpp, 'a positive pixel size in um')
+        if c.model_mpp is None: c.model_mpp = meta.mpp
+        if c.model_mpp is None: raise FrameError('the model has no training mpp', field='model_mpp', fix='pass model_mpp= (um/px the model was trained at)')
+        check_param(isinstance(c.model_mpp, (int, float, np.number)) and np.isfinite(c.model_mpp) and c.model_mpp > 0, 'model_mpp', c.model_mpp, 'a positive pixel size in um')
         if c.margin is not None and c.margin_um is not None:
             raise ParamError('both margin (px) and margin_um are given', field='margin_um', fix='give one of them')
         if c.margin is None:
             um = MARGIN_UM if c.margin_um is None else c.margin_um
             check_param(isinstance(um, (int, float, np.number)) and np.isfinite(um) and um >= 0, 'margin_um', um, 'a margin >= 0 in um')
-            c.margin = int(math.ceil(um / c.mpp - 1e-9))
+            c.margin = int(math.ceil(um / c.model_mpp - 1e-9))
             if c.margin_um is None and c.tile is not None: c.margin = min(c.margin, c.tile // 4)   # a given tile keeps core >= tile / 2
         if c.tile is None:
             c.tile = int(meta.tile or 256)
@@ -63,12 +63,12 @@ class InferConfig:
         check_param(isinstance(c.tile, (int, np.integer)) and c.tile >= 8, 'tile', c.tile, 'an int >= 8 (pixels)')
         check_param(isinstance(c.margin, (int, np.integer)) and 0 <= c.margin and c.core > 0, 'margin', c.margin,
                     f'an int >= 0 with tile - 2*margin > 0 (tile={c.tile})')
-        c.margin_um = c.margin * float(c.mpp)
+        c.margin_um = c.margin * float(c.model_mpp)
         for nm in ('batch_size', 'chunk'): check_param(isinstance(getattr(c, nm), (int, np.integer)) and getattr(c, nm) > 0, nm, getattr(c, nm), 'a positive int')
         check_param(0 <= c.pad_value <= 255, 'pad_value', c.pad_value, 'an int in [0, 255]')
-        if isinstance(c.postproc, PostProc): c.postproc = c.postproc.at(float(c.mpp))            # microns: pixels at the model's resolution
-        elif meta.postproc: c.postproc = {**PostProc.from_dict(meta.postproc).at(float(c.mpp)), **c.postproc}   # the checkpoint's choice, yours on top
-        else: c.postproc = postproc_for_mpp(float(c.mpp), **c.postproc)                           # HoVer-Net's settings at the model's resolution, yours on top
+        if isinstance(c.postproc, PostProc): c.postproc = c.postproc.at(float(c.model_mpp))            # microns: pixels at the model's resolution
+        elif meta.postproc: c.postproc = {**PostProc.from_dict(meta.postproc).at(float(c.model_mpp)), **c.postproc}   # the checkpoint's choice, yours on top
+        else: c.postproc = postproc_for_mpp(float(c.model_mpp), **c.postproc)                           # HoVer-Net's settings at the model's resolution, yours on top
         return c
 
 # %% ../nbs/10_infer.ipynb #33617b48
@@ -398,7 +398,7 @@ def _nucleus_rows(t, final, gid, wl, ya, xa, mean, typ, frac, src:SlideSource, c
         draw_outline(canvas, poly, typ[j - 1], from0)
         x0, y0 = (src.to_level0 @ [cx, cy, 1])[:2]
         tname = names[typ[j - 1] - 1]
-        area_um2 = len(ys) * cfg.mpp ** 2
+        area_um2 = len(ys) * cfg.model_mpp ** 2
         rows.append((int(gid[j]), int(t.Index), len(ys), area_um2, cx, cy, x0, y0, tname, float(frac[j - 1]), mean[j - 1]))
         feats.append(json.dumps(_feature(simplify_outline(poly, simplify), tname, colors[typ[j - 1]],
                                          {K.obs.label_id: gid[j], K.sim.area_um2: area_um2, **{K.pred.prob_prefix + c: v for c, v in zip(names, mean[j - 1])}})))
@@ -434,7 +434,7 @@ def _finish_outputs(d:Path, r:dict, n_big:int, src:SlideSource, tsrc:SlideSource
     img_t = read_thumbnail(tsrc)
     _write_png(d/K.pred.overlay, overlay_thumbnail(img_t, canvas, colors, names))
     info = {K.pred.image: str(src.path) if src.path else 'array', K.pred.level0_mpp: src.mpp0, K.uns.mpp_source: src.mpp_source,
-            K.pred.level: src.level, K.uns.model_mpp: cfg.mpp, K.uns.frame: K.pred.model_px, K.pred.to_level0: src.to_level0.tolist(),
+            K.pred.level: src.level, K.uns.model_mpp: cfg.model_mpp, K.uns.frame: K.pred.model_px, K.pred.to_level0: src.to_level0.tolist(),
             K.pred.level0_shape: list(src.level0_shape), K.pred.class_names: names, K.pred.config: asdict(cfg), K.pred.model: meta.model or {},
             K.pred.n_nuclei: len(rows), K.pred.n_tiles: n_tiles, K.pred.n_too_large: n_big, K.pred.n_edge_dropped: len(r['frags']), K.pred.margin_um: cfg.margin_um,
             K.pred.n_duplicate: r['n_dup'], K.pred.n_conflict_px: r['n_conf'], K.pred.band_rows: r['band_peak'],
@@ -468,7 +468,7 @@ def predict_slide(learner_or_path,         # model.pth path, fastai Learner (`nu
     model, meta = resolve_model(learner_or_path, class_names, device)
     cfg = replace(cfg or InferConfig(), **kw).resolve(meta)
     names = list(meta.class_names)
-    src = SlideSource(image, mpp=mpp, target_mpp=cfg.mpp, pad_value=cfg.pad_value)
+    src = SlideSource(image, mpp=mpp, target_mpp=cfg.model_mpp, pad_value=cfg.pad_value)
     grid = tile_grid(src.shape, cfg)
     tsrc = thumbnail_source(src, thumb); from0 = np.linalg.inv(tsrc.to_level0); canvas = np.zeros(tsrc.shape, np.uint8)
     colors = (np.asarray(TYPE_COLORS)[np.clip(np.arange(len(names) + 1), 0, len(TYPE_COLORS) - 1)] * 255).round().astype(int)
@@ -525,7 +525,7 @@ def stnb_predict(model:str,              # model checkpoint (model.pth from stnb
                  device:str=None,        # cpu, cuda, cuda:1 (default: CUDA when available)
                  quiet:bool=False):      # no progress bar
     "Predict nuclei on a whole slide: instance labels (OME-NGFF zarr), a nucleus table (h5ad), QuPath GeoJSON and an overview PNG."
-    cfg = InferConfig(tile=tile, margin_um=margin, mpp=model_mpp, batch_size=batch_size, postproc=_cli_postproc(postproc, fg_thresh))
+    cfg = InferConfig(tile=tile, margin_um=margin, model_mpp=model_mpp, batch_size=batch_size, postproc=_cli_postproc(postproc, fg_thresh))
     o = predict_slide(model, image, mpp=mpp, out=out, cfg=cfg, overwrite=overwrite, device=device, show=False if quiet else None, simplify=simplify)
     z = open_labels(Path(o)/K.pred.labels).attrs
     print(f"{z[K.pred.n_nuclei]} nuclei in {z[K.pred.n_tiles]} tiles -> {o}/{{{K.pred.labels}, {K.pred.table}, {K.pred.geojson}, {K.pred.overlay}}}")
