@@ -28,7 +28,8 @@ from .datasets import (PANNUKE, PANNUKE_CLASSES, CONSEP_CLASSES, CONSEP_CLASS_NA
 __all__ = ['SEG_KEYS', 'HOVERNET_CONSEP', 'DIAG_KEYS', 'POSTPROC_GRID', 'manual_sample', 'truth_tiles', 'score_tile',
            'score_model', 'score_classical', 'summarise', 'mean_ci', 'consep_mosaic', 'consep_bundle', 'cpm15_tiles',
            'consep_tiles', 'consep_store', 'predict_tiles', 'score_maps', 'tune_postproc', 'consep_whole_tiles',
-           'supervision_verdict', 'compare_supervision', 'rescore_e1', 'train_step_time', 'label_fractions']
+           'supervision_verdict', 'compare_supervision', 'rescore_e1', 'train_step_time', 'label_fractions',
+           'cell_truth', 'typed_tiles', 'array_typed_tiles', 'class_maps', 'score_types', 'sim_reference']
 
 # %% ../nbs/13_experiments.ipynb #7450d8eb
 def _he(bundle:Path) -> LazyImage:
@@ -395,3 +396,78 @@ def label_fractions(store,                 # tile store folder or TileStore
                        ignore_truly_nucleus=c['ign_true_nuc'] / max(c['ignore'], 1))
         rows.append(row)
     return pd.DataFrame(rows)
+
+# %% ../nbs/13_experiments.ipynb #e3c59626
+def cell_truth(bundle,                 # simulated bundle (`simulate_run` or `bundle_from_annotations`)
+               common:str='pannuke') -> pd.DataFrame:   # 'pannuke' or 'coarse': the common class of a simulated nucleus
+    "Per ST cell id: its true fine type and common class (a real-morphology bundle: the annotated class of its nucleus)."
+    g = pd.read_parquet(Path(bundle)/K.sim.dir/K.sim.st_cells).set_index(K.col.cell_id)
+    prm = json.loads((Path(bundle)/K.sim.dir/K.sim.params_json).read_text())
+    if 'annotated_class' in prm: com = np.array(prm['annotated_class'])[g[K.sim.nucleus_id].to_numpy(np.int64) - 1]
+    else: com = g[K.sim.pannuke_class if common == 'pannuke' else K.sim.coarse_type].to_numpy()
+    return pd.DataFrame({'fine': g[K.sim.fine_type], 'common': com}, index=g.index)
+
+def typed_tiles(bundle, names:list, mpp:float=0.5, tile:int=256, common:str='pannuke') -> list:
+    "`truth_tiles` of a simulated bundle plus per-pixel maps of the common class (1.. in `names`) and the fine type (1..13)."
+    from stnb.data.synth import FINE_TYPES
+    nuc = pd.read_parquet(Path(bundle)/K.sim.dir/K.sim.nuclei)
+    ids = nuc[K.sim.nucleus_id].to_numpy(np.int64)
+    col = K.sim.pannuke_class if common == 'pannuke' else K.sim.coarse_type
+    lc = np.zeros(ids.max() + 1, np.int64); lc[ids] = nuc[col].map({c: i + 1 for i, c in enumerate(names)}).to_numpy(np.int64)
+    lf = np.zeros(ids.max() + 1, np.int64); lf[ids] = nuc[K.sim.fine_type].map({c: i + 1 for i, c in enumerate(FINE_TYPES)}).to_numpy(np.int64)
+    return [dict(image=t['image'], inst=t['inst'], pad=t['pad'], mpp=mpp, common=lc[t['inst']], fine=lf[t['inst']]) for t in truth_tiles(bundle, mpp=mpp, tile=tile)]
+
+def array_typed_tiles(img, inst, cls, mpp:float=0.5, tile:int=256, src_mpp:float=0.25) -> list:
+    "Test tiles at `mpp` from an image, its instance labels and per-pixel classes at `src_mpp` (fine types unknown: None)."
+    image, li, lc = Resampled(img, src_mpp, mpp), Resampled(inst, src_mpp, mpp, labels=True), Resampled(cls, src_mpp, mpp, labels=True)
+    res = []
+    for y0, x0 in tile_origins(li.shape, tile):
+        im, pad = read_tile(image, y0, x0, tile, fill=255); t = read_tile(li, y0, x0, tile)[0]; c = read_tile(lc, y0, x0, tile)[0]
+        res.append(dict(image=im, inst=t.astype(np.int64), pad=pad, mpp=mpp, common=np.where(t > 0, c, 0).astype(np.int64), fine=None))
+    return res
+
+def class_maps(cells:pd.DataFrame,      # training cells with their own target (`K.target.type`) and `cell_truth` columns
+               names:list,              # the labelling's own class names ('a+b' names a merged class)
+               common_names:list) -> tuple:   # the common class set
+    "LUTs own class id -> common id, fine index -> own id; label accuracy and kept fraction on the training cells."
+    from stnb.data.synth import FINE_TYPES
+    C, Cc = len(names), len(common_names)
+    lab = cells[cells[K.target.type] > 0]
+    own2common = np.zeros(C + 1, np.int64)
+    for k in range(1, C + 1):
+        v = lab.common[lab[K.target.type] == k]
+        own2common[k] = common_names.index(v.value_counts().index[0]) + 1 if len(v) else Cc + 1
+    cover = {f: k + 1 for k, n in enumerate(names) for f in n.split('+')}
+    fine2own = np.array([0] + [cover.get(f, C + 1) for f in FINE_TYPES], np.int64)
+    true_own = lab.fine.map(lambda f: cover.get(f, C + 1)).to_numpy()
+    stats = dict(n_classes=int((np.bincount(lab[K.target.type], minlength=C + 1)[1:] > 0).sum()),
+                 label_acc_own=float((true_own == lab[K.target.type].to_numpy()).mean()),
+                 label_acc_common=float((own2common[lab[K.target.type].to_numpy()] == lab.common.map({c: i + 1 for i, c in enumerate(common_names)}).to_numpy()).mean()),
+                 kept=float(len(lab) / max(len(cells), 1)))
+    return own2common, fine2own, stats
+
+def score_types(model, tiles:list, own2common, n_common:int, fine2own, n_own:int, bs:int=8) -> tuple:
+    "Common-set and own-set dataset metrics of a model's typed instances on `typed_tiles` (post-processing at the tiles' mpp), and F_c per common class."
+    rc, ro = [], []
+    cls_c, cls_o = list(range(1, n_common + 2)), list(range(1, n_own + 2))
+    for t, (f, h, p) in zip(tiles, predict_tiles(model, tiles, bs, types=True)):
+        pi, pt = tile_instances(f, h, p, **postproc_for_mpp(t['mpp']))
+        rc.append(nucleus_metrics(t['inst'], pi, t['common'], own2common[pt], ignore=t['pad'], classes=cls_c, diag=True))
+        if t['fine'] is not None: ro.append(nucleus_metrics(t['inst'], pi, fine2own[t['fine']], pt, ignore=t['pad'], classes=cls_o))
+    dc = dataset_metrics(rc, classes=cls_c)
+    present = sorted(set(np.unique(np.concatenate([t['common'][~t['pad']] for t in tiles])).tolist()) - {0})
+    fc = {k: dc[K.metric.f1_c][k] for k in range(1, n_common + 1)}
+    res = dict(f1_c_macro=float(np.nanmean([fc[k] for k in present])), acc_common=dc[K.metric.type_acc], f1_d=dc[K.metric.f1_d], pq=dc[K.metric.pq],
+               acc_own=dataset_metrics(ro, classes=cls_o)[K.metric.type_acc] if ro else float('nan'), **diagnostics_summary([r[K.metric.diag] for r in rc]))
+    return res, fc
+
+def sim_reference(root, seed:int, organs:list, size_um:float) -> pd.DataFrame:
+    "B3 reference: mean counts per true fine type of simulated runs of `organs` (seed + 5000: other tissue, the same panel)."
+    from stnb.data.synth import simulate_run
+    from stnb.io import read_xenium
+    frames = []
+    for o in organs:
+        a = read_xenium(simulate_run(Path(root)/'ref_bundles'/f'{o}_s{seed}', o, (size_um, size_um), seed=seed + 5000))
+        g = pd.read_parquet(Path(a.uns[K.uns.stnb][K.uns.bundle])/K.sim.dir/K.sim.st_cells).set_index(K.col.cell_id).loc[a.obs_names]
+        frames.append(pd.DataFrame(a.layers[K.obs.counts].toarray(), columns=a.var_names).assign(**{K.ct.ref_cell_type: g[K.sim.fine_type].to_numpy()}))
+    return pd.concat(frames, ignore_index=True).groupby(K.ct.ref_cell_type).mean().reset_index()
