@@ -223,6 +223,7 @@ class RunStatus:
 
     @classmethod
     def from_dict(cls, d:dict, file=None) -> 'RunStatus':
+        "A `RunStatus` from the dict of a status.json; unknown keys and a missing status are errors naming the field."
         if isinstance(d, cls): return d
         extra = sorted(set(d) - {f.name for f in fields(cls)})
         if extra or K.run.status not in d:

@@ -62,9 +62,9 @@ class K:
         gene = 'Gene Expression'; neg_probe = 'Negative Control Probe'; neg_codeword = 'Negative Control Codeword'
         unassigned = 'Unassigned Codeword'; deprecated = 'Deprecated Codeword'; genomic = 'Genomic Control'
         prefixes = {'NegControlProbe_': neg_probe, 'NegControlCodeword_': neg_codeword, 'UnassignedCodeword_': unassigned,
-                       'BLANK_': unassigned, 'DeprecatedCodeword_': deprecated, 'Intergenic_': genomic,
-                       'antisense_': neg_probe, 'NegPrb': neg_probe, 'SystemControl': neg_codeword,
-                       'Blank-': unassigned, 'FalseCode': unassigned}
+                    'BLANK_': unassigned, 'DeprecatedCodeword_': deprecated, 'Intergenic_': genomic,
+                    'antisense_': neg_probe, 'NegPrb': neg_probe, 'SystemControl': neg_codeword,
+                    'Blank-': unassigned, 'FalseCode': unassigned}
         control_prefixes = ('NegControlProbe_', 'NegControlCodeword_', 'BLANK_', 'UnassignedCodeword_',
                             'DeprecatedCodeword_', 'antisense_', 'Intergenic_', 'NegControl')
     class obs:
@@ -112,6 +112,7 @@ class K:
         x_um = 'x_um'; y_um = 'y_um'; x_hepx = 'x_hepx'; y_hepx = 'y_hepx'; dx_um = 'dx_um'; dy_um = 'dy_um'
         area_um2 = 'area_um2'; dapi_brightness = 'dapi_brightness'
         profiles = 'type_profiles.parquet'
+        annotated_class = 'annotated_class'   # params.json of a real-morphology bundle: the manual class of each true nucleus
     class cosmx:
         "A CosMx (NanoString SMI) export: flat files and their columns."
         name = 'cosmx'

@@ -403,7 +403,7 @@ def cell_truth(bundle,                 # simulated bundle (`simulate_run` or `bu
     "Per ST cell id: its true fine type and common class (a real-morphology bundle: the annotated class of its nucleus)."
     g = pd.read_parquet(Path(bundle)/K.sim.dir/K.sim.st_cells).set_index(K.col.cell_id)
     prm = json.loads((Path(bundle)/K.sim.dir/K.sim.params_json).read_text())
-    if 'annotated_class' in prm: com = np.array(prm['annotated_class'])[g[K.sim.nucleus_id].to_numpy(np.int64) - 1]
+    if K.sim.annotated_class in prm: com = np.array(prm[K.sim.annotated_class])[g[K.sim.nucleus_id].to_numpy(np.int64) - 1]
     else: com = g[K.sim.pannuke_class if common == 'pannuke' else K.sim.coarse_type].to_numpy()
     return pd.DataFrame({'fine': g[K.sim.fine_type], 'common': com}, index=g.index)
 

@@ -37,7 +37,7 @@ class InferConfig:
     chunk:int = 1024         # side of the zarr chunks of the label image
     pad_value:int = 255      # RGB value outside the image (white glass)
     amp:bool = None          # bf16 autocast on CUDA (default: on for CUDA)
-    postproc:dict = field(default_factory=dict)   # a `stnb.postproc.PostProc` (microns), or `instances_from_maps` keywords in pixels over the checkpoint's settings (else `postproc_for_mpp(mpp)`)
+    postproc:dict = field(default_factory=dict)   # a `stnb.postproc.PostProc` (microns), or `instances_from_maps` keywords in pixels over the checkpoint's settings (else `postproc_for_mpp(model_mpp)`)
 
     @property
     def core(self): return self.tile - 2 * self.margin

@@ -326,7 +326,8 @@ def open_morphology(adata:ad.AnnData) -> LazyImage:  # AnnData from `read_xenium
     "The morphology (DAPI) image of a read bundle, opened lazily with its pixel size and origin."
     s = adata.uns[K.uns.stnb]
     if not s.get(K.uns.morphology): raise MissingFileError('the bundle has no morphology image', file=s.get(K.uns.bundle), fix='pass morphology= to read_xenium')
-    return LazyImage(s[K.uns.morphology], mpp=None if stored_mpp(s, K.uns.xpx_mpp) < 0 else stored_mpp(s, K.uns.xpx_mpp), origin_um=s[K.uns.origin_um])
+    mpp = stored_mpp(s, K.uns.xpx_mpp)
+    return LazyImage(s[K.uns.morphology], mpp=None if mpp < 0 else mpp, origin_um=s[K.uns.origin_um])
 
 def open_he(adata:ad.AnnData, mpp:float=None) -> LazyImage:  # `read_xenium` result; H&E pixel size if the OME header lacks it
     "The H&E image of a read bundle, opened lazily (frame `K.frame.hepx`)."

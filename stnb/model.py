@@ -138,17 +138,15 @@ def check_model_meta(meta:ModelMeta|dict,     # a model's meta (of a checkpoint,
                           fix='use a model trained on the same class set, or retrain')
     return meta
 
-def _check_meta(path:Path, ck:dict):
-    "SchemaError unless the meta of a checkpoint agrees with itself and with its type head."
-    meta, sd = ck['meta'], ck['state_dict']
-    for k in ('class_names', 'model'):
-        if k not in meta: raise SchemaError(f'the checkpoint meta has no {k!r}', file=path, field=k, fix='use a file written by save_nuclei_model')
-    meta = ModelMeta.from_dict(meta, path)
+def _check_meta(path:Path, ck:dict, class_names:list=None) -> ModelMeta:
+    "The `ModelMeta` of a checkpoint; SchemaError unless it agrees with itself, with its type head and, when given, with `class_names`."
+    meta, sd = ModelMeta.from_dict(ck['meta'], path), ck['state_dict']
+    if meta.model is None: raise SchemaError("the checkpoint meta has no 'model'", file=path, field='model', fix='use a file written by save_nuclei_model')
     n, head = meta.model.get('n_types'), sd.get('tp.1.weight')
     if head is not None and head.shape[0] != (n or 0) + 1:
         raise SchemaError(f'the meta says n_types={n} but the type head of the weights has {head.shape[0]} outputs ({head.shape[0] - 1} classes)',
                           file=path, field='n_types', fix='save the model again with save_nuclei_model from the Learner that trained it')
-    return check_model_meta(meta, n_head=n or 0, file=path)
+    return check_model_meta(meta, n_head=n or 0, class_names=class_names, file=path)
 
 def load_nuclei_model(path, class_names:list=None, device=None) -> tuple:
     "Load a saved model: (NucleiNet in eval mode, its `ModelMeta`). Checks the meta against the weights, and `class_names` when given."
@@ -158,7 +156,7 @@ def load_nuclei_model(path, class_names:list=None, device=None) -> tuple:
     except Exception as e: raise BundleError(f'cannot read the checkpoint: {e}', file=path, fix='use a file written by save_nuclei_model') from e
     if not isinstance(ck, dict) or 'meta' not in ck or 'state_dict' not in ck:
         raise SchemaError('not an stnb model checkpoint', file=path, field='meta', fix='use a file written by save_nuclei_model')
-    meta = check_model_meta(_check_meta(path, ck), class_names=class_names, file=path)
+    meta = _check_meta(path, ck, class_names)
     c = meta.model
     try:
         m = NucleiNet(c['n_types'], c['arch'], img_size=c['img_size'], **{k: c[k] for k in ('hidden', 'width') if k in c})

@@ -21,10 +21,10 @@ if command -v nvidia-smi >/dev/null; then
   nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used --format=csv -l 5 > "$OUT/gpu_load.csv" 2>/dev/null & SMI=$!
 fi
 if [ -n "$SMOKE" ]; then P=(-p cpm15_images '[]')
-else P=(-p n_train_images None -p n_test_images None -p arch "'resnet34'" -p epochs ${EPOCHS:-50} -p bs 32 -p lr 1e-3
-        -p num_workers 8 -p cpm15_images '[]' $EXTRA); fi   # EXTRA: more '-p name value' (no quoted values)
+else P=(-p n_train_images None -p n_test_images None -p arch resnet34 -p epochs ${EPOCHS:-50} -p bs 32 -p lr 1e-3
+        -p num_workers 8 -p cpm15_images '[]' $EXTRA); fi   # EXTRA: more '-p name value'
 t0=$(date +%s)
-timeout ${LIMIT:-520} $PY tools/run_template.py nbs/bench/consep.ipynb -p out_dir "'$RUN'" "${P[@]}" 2>&1 | tee "$OUT/log.txt"
+timeout ${LIMIT:-520} $PY tools/run_template.py nbs/bench/consep.ipynb -p out_dir "$RUN" "${P[@]}" 2>&1 | tee "$OUT/log.txt"
 rc=$?; echo "template: rc $rc, $(( $(date +%s) - t0 )) s"
 [ -n "$SMI" ] && kill $SMI
 for f in metrics.json results.md model/history.csv figures/learning_curves.png figures/consep_examples.png; do

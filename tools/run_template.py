@@ -1,13 +1,13 @@
 """Run a benchmark template's code cells in this Python process, without papermill or a Jupyter kernel.
 
 For machines that have PyTorch but not the notebook stack (a lent GPU machine): the parameter cell's defaults, then
-`-p name value` overrides (Python literals), then every later code cell in order, in one namespace, with matplotlib
+`-p name value` overrides (typed as for `stnb-bench`: `stnb.bench.parse_value`), then every later code cell in order, in one namespace, with matplotlib
 drawing to files only. Each cell's wall time goes to stderr; the first failing cell stops the run with its traceback
 and exit status 1. `stnb-bench` (papermill) stays the way to run templates where Jupyter is installed.
 
-    python tools/run_template.py nbs/bench/consep.ipynb -p epochs 50 -p arch "'resnet34'" -p out_dir "'runs/x'"
+    python tools/run_template.py nbs/bench/consep.ipynb -p epochs 50 -p arch resnet34 -p out_dir runs/x
 """
-import argparse, ast, json, sys, time, traceback
+import argparse, json, sys, time, traceback
 from pathlib import Path
 
 
@@ -25,6 +25,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('template'); ap.add_argument('-p', nargs=2, action='append', default=[], metavar=('NAME', 'VALUE'))
     a = ap.parse_args(argv)
+    from stnb.bench import parse_value
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     plt.show = lambda *args, **kw: plt.close('all')
@@ -33,7 +34,7 @@ def main(argv=None):
     exec(compile(params, f'{a.template}[parameters]', 'exec'), ns)
     for k, v in a.p:
         if k not in ns: sys.exit(f'{a.template}: no parameter {k!r} (parameters: {", ".join(n for n in ns if not n.startswith("__"))})')
-        ns[k] = ast.literal_eval(v)
+        ns[k] = parse_value(k, v, ns[k])
     for j, c in enumerate(cells):
         if c.lstrip().startswith('%'): continue                # IPython magics have no meaning here
         t0 = time.time()

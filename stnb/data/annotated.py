@@ -156,5 +156,5 @@ def bundle_from_annotations(image,                # real H&E, (H, W, 3) uint8 (a
     with atomic_dir(out_dir, overwrite=overwrite) as d:
         _simulate_bundle(d, run_name, organ, image, mpp, gt_mask, nuc, A, f, size_um, p, rng, seed,
                          extra_gt=dict(he_rotation_deg=rot, source='bundle_from_annotations', class_names={int(k): v for k, v in class_names.items()},
-                                       annotated_class=list(names)))
+                                       **{K.sim.annotated_class: list(names)}))
     return out_dir
