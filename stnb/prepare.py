@@ -19,7 +19,8 @@ from .image import Resampled
 from .masks import prepare_labels, get_he_mpp
 from .register import to_hepx
 from .tiles import write_sample, set_cell_targets, open_tile_store, TileStore, PENDING_FILE
-from .celltype import label_cells, cell_targets, nucleus_crops
+from .celltype import label_cells, cell_targets
+from .taxonomy import nucleus_crops
 
 # %% auto #0
 __all__ = ['prepare_store', 'stnb_prepare']

@@ -788,7 +788,7 @@ DEFAULTS = dict(
     nuc_fraction=.33,        # mean fraction of a cell's transcripts inside its nucleus
     diffusion_um=.8,         # positional jitter of transcripts (um)
     ambient_frac=.04,        # ambient transcripts, as a fraction of the cellular ones
-    expr_background=.9,      # share of each type's expression outside its markers: .9 types as hard as real Xenium cells (06_celltype)
+    expr_background=.9,      # share of each type's expression outside its markers: .9 types as hard as real Xenium cells (06c_celltype)
     neg_probe_rate=1e-3, neg_codeword_rate=3e-4, blank_rate=1e-3,   # control features per gene transcript
     density_scale=1.,        # multiplies every compartment's nucleus density
     stain_jitter=.04,        # per-slide jitter of the stain vectors
