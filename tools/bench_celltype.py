@@ -1,4 +1,4 @@
-"""Benchmark of stnb.celltype (not a test): time and peak memory of each typing method on simulated counts.
+"""Benchmark of cell typing (stnb.celltype.label_cells; not a test): time and peak memory of each typing method on simulated counts.
 
 Counts: `n` cells x `genes` genes drawn from the toy cell-type profiles (gamma-Poisson, 50-300 counts per
 cell), saved once as a sparse .npz. Each method then runs in its own fresh process (so peak memory is its
@@ -28,7 +28,8 @@ CHILD = r'''
 import os, sys, time, warnings, json
 warnings.filterwarnings('ignore')
 import numpy as np, pandas as pd, scipy.sparse as sp, anndata as ad
-from stnb.celltype import label_cells, toy_profiles
+from stnb.celltype import label_cells
+from stnb.expression import toy_profiles
 import scanpy, sklearn.linear_model, sklearn.neighbors, scipy.optimize, matplotlib, threadpoolctl, igraph, leidenalg  # imports before the baseline RSS
 from stnb.core import K
 from stnb.bench import reset_peak, peak_rss_mb
@@ -49,7 +50,7 @@ print('RESULT ' + json.dumps(dict(time_s=dt, peak_mb=max(peak - r0, 0.), rss_bef
 '''
 
 def make_counts(n, g, path, seed=0, chunk=50_000):
-    from stnb.celltype import toy_profiles, sample_counts
+    from stnb.expression import toy_profiles, sample_counts
     F, _, _ = toy_profiles(g, seed=seed)
     rng = np.random.default_rng(seed); y = rng.integers(0, len(F), n); parts = []
     for s in range(0, n, chunk):
