@@ -19,7 +19,7 @@ from .tiles import write_sample, set_cell_targets, tile_origins, read_tile, open
 from .learn import CKPT_FILE
 from .model import predict_maps, predict_flips, load_nuclei_model
 from .postproc import postproc_for_mpp, tile_instances, maps_metrics, PostProc
-from .metrics import nucleus_metrics, dataset_metrics, seg_diagnostics, diagnostics_summary
+from .metrics import nucleus_metrics, dataset_metrics, diagnostics_summary
 from .baseline import classical_nuclei
 from .datasets import (PANNUKE, PANNUKE_CLASSES, CONSEP_CLASSES, CONSEP_CLASS_NAMES, CONSEP_MPP, CPM15_MPP, consep_images, consep_names,
                            read_consep, read_cpm15, consep_whole)
@@ -409,7 +409,7 @@ def cell_truth(bundle,                 # simulated bundle (`simulate_run` or `bu
 
 def typed_tiles(bundle, names:list, mpp:float=0.5, tile:int=256, common:str='pannuke') -> list:
     "`truth_tiles` of a simulated bundle plus per-pixel maps of the common class (1.. in `names`) and the fine type (1..13)."
-    from stnb.data.synth import FINE_TYPES
+    from stnb.data.tissue import FINE_TYPES
     nuc = pd.read_parquet(Path(bundle)/K.sim.dir/K.sim.nuclei)
     ids = nuc[K.sim.nucleus_id].to_numpy(np.int64)
     col = K.sim.pannuke_class if common == 'pannuke' else K.sim.coarse_type
@@ -430,7 +430,7 @@ def class_maps(cells:pd.DataFrame,      # training cells with their own target (
                names:list,              # the labelling's own class names ('a+b' names a merged class)
                common_names:list) -> tuple:   # the common class set
     "LUTs own class id -> common id, fine index -> own id; label accuracy and kept fraction on the training cells."
-    from stnb.data.synth import FINE_TYPES
+    from stnb.data.tissue import FINE_TYPES
     C, Cc = len(names), len(common_names)
     lab = cells[cells[K.target.type] > 0]
     own2common = np.zeros(C + 1, np.int64)
