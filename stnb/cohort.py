@@ -286,6 +286,18 @@ def _died(e:Exception) -> str:
                 'raise memory_limit (--memory-limit) or see the worker logs')
     return f'{type(e).__name__}: {e}'
 
+def _cohort_table(rows:dict, tab:pd.DataFrame, out:Path, t0:float) -> pd.DataFrame:
+    "The cohort summary in the slides' order (typed columns, start times in UTC), written to out/cohort.csv and reported in one line."
+    df = pd.DataFrame([rows[s] for s in tab[K.cohort.slide]], columns=list(K.cohort.columns))
+    df[K.cohort.nuclei] = df[K.cohort.nuclei].astype('Int64'); df[[K.run.error, K.cohort.note]] = df[[K.run.error, K.cohort.note]].fillna('')
+    df[K.cohort.started] = pd.to_datetime(df[K.cohort.started], unit='s', utc=True).dt.round('s')
+    with atomic_write(out/K.cohort.cohort_csv) as t: df.to_csv(t, index=False)
+    df.attrs['wall_s'] = wall = time.perf_counter() - t0
+    n = df[K.run.status].value_counts()
+    print(f'{len(df)} slides: {n.get(K.run.ok, 0)} {K.run.ok}, {n.get(K.cohort.skipped, 0)} {K.cohort.skipped}, {n.get(K.run.failed, 0)} {K.run.failed}; '
+          f'{int(df[K.cohort.nuclei].sum())} nuclei; {wall:.0f} s -> {out/K.cohort.cohort_csv}')
+    return df
+
 def predict_cohort(model,                      # checkpoint path (model.pth), a Learner from `nuclei_learner`, or (nn.Module, meta)
                    slides,                     # folder, glob pattern, CSV (path; optional slide, mpp), list of paths or DataFrame
                    out,                        # cohort folder (out/<slide id>/, out/cohort.csv) on a file system every worker sees
@@ -324,15 +336,7 @@ def predict_cohort(model,                      # checkpoint path (model.pth), a 
         raise
     finally:
         if tmp_model is not None: tmp_model.unlink(missing_ok=True)
-    df = pd.DataFrame([rows[s] for s in tab[K.cohort.slide]], columns=list(K.cohort.columns))
-    df[K.cohort.nuclei] = df[K.cohort.nuclei].astype('Int64'); df[[K.run.error, K.cohort.note]] = df[[K.run.error, K.cohort.note]].fillna('')
-    df[K.cohort.started] = pd.to_datetime(df[K.cohort.started], unit='s', utc=True).dt.round('s')
-    with atomic_write(out/K.cohort.cohort_csv) as t: df.to_csv(t, index=False)
-    df.attrs['wall_s'] = wall = time.perf_counter() - t0
-    n = df[K.run.status].value_counts()
-    print(f'{len(df)} slides: {n.get(K.run.ok, 0)} {K.run.ok}, {n.get(K.cohort.skipped, 0)} {K.cohort.skipped}, {n.get(K.run.failed, 0)} {K.run.failed}; '
-          f'{int(df[K.cohort.nuclei].sum())} nuclei; {wall:.0f} s -> {out/K.cohort.cohort_csv}')
-    return df
+    return _cohort_table(rows, tab, out, t0)
 
 # %% ../nbs/16_cohort.ipynb #23595a5e
 @call_parse

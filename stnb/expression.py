@@ -221,17 +221,34 @@ def marker_scores(X,                    # log-normalised cells x genes (dense or
     return np.asarray(S, np.float64)
 
 # %% ../nbs/06_expression.ipynb #565928bf
+def _read_reference_csv(file:Path) -> pd.DataFrame:
+    "A reference CSV as read by pandas; a missing or unreadable file is an error naming it."
+    if not file.is_file(): raise MissingFileError('reference file not found', file=file, fix='pass the path of a CSV of per-type profiles')
+    try: return pd.read_csv(file, index_col=0)
+    except Exception as e:   # parser, encoding, truncated gzip: say which file
+        raise SchemaError(f'cannot read the reference CSV ({type(e).__name__}: {str(e)[:120]})', file=file,
+                          fix='a CSV with one row per profile: an index column, gene columns and the type column') from None
+
+def _reference_genes(P:pd.DataFrame, file=None) -> pd.DataFrame:
+    "The gene columns of a reference as float64: duplicated genes (also as pandas' NAME.1 copies or in another case) and non-numeric columns refused."
+    cols = [str(c) for c in P.columns]
+    mangled = [c for c in cols if re.fullmatch(r'(.+)\.\d+', c) and re.fullmatch(r'(.+)\.\d+', c).group(1) in cols]
+    dup = sorted(set(pd.Index(cols)[pd.Index(cols).duplicated()]) | {re.fullmatch(r'(.+)\.\d+', c).group(1) for c in mangled})
+    if dup: raise DataError(f'reference has duplicated genes {dup[:5]}' + (' (pandas renamed the copies to NAME.1)' if mangled else ''),
+                            file=file, field=dup[0], fix='keep one column per gene (sum or drop the copies)')
+    lowg = pd.Index(cols).str.lower(); dcase = sorted(set(pd.Index(cols)[lowg.duplicated(keep=False)]))
+    if dcase: raise DataError(f'reference genes differ only in case: {dcase[:6]}', file=file, field=dcase[0],
+                              fix='keep one column per gene (case-insensitive panels cannot tell them apart)')
+    bad = [c for c in P if not pd.api.types.is_numeric_dtype(P[c])]
+    if bad: raise SchemaError(f'reference has non-numeric columns {bad[:5]}', file=file, field=bad[0],
+                              fix='keep only gene columns and the type column')
+    return P.astype(np.float64)
+
 def load_reference(src,                           # path to a CSV, or a DataFrame (rows: samples; columns: genes + type column)
                    type_col:str=K.ct.ref_cell_type): # column holding the cell type
     "Reference profiles as (samples x genes float DataFrame, array of type names), validated."
-    file = None
-    if not isinstance(src, pd.DataFrame):
-        file = Path(src)
-        if not file.is_file(): raise MissingFileError('reference file not found', file=file, fix='pass the path of a CSV of per-type profiles')
-        try: src = pd.read_csv(file, index_col=0)
-        except Exception as e:   # parser, encoding, truncated gzip: say which file
-            raise SchemaError(f'cannot read the reference CSV ({type(e).__name__}: {str(e)[:120]})', file=file,
-                              fix='a CSV with one row per profile: an index column, gene columns and the type column') from None
+    file = None if isinstance(src, pd.DataFrame) else Path(src)
+    if file is not None: src = _read_reference_csv(file)
     if type_col not in src:
         raise SchemaError('reference has no cell-type column', file=file, field=type_col,
                           fix=f'name the column {type_col!r} or pass type_col=')
@@ -244,19 +261,7 @@ def load_reference(src,                           # path to a CSV, or a DataFram
     clash = [v for v in by_low.values() if len(v) > 1]
     if clash: raise DataError(f'reference cell types differ only in case: {clash[:5]}', file=file, field=type_col,
                               fix='give each type one spelling (merge the rows) or rename one of them')
-    P = src.drop(columns=[c for c in (type_col, *K.ct.ref_meta_cols) if c in src])
-    cols = [str(c) for c in P.columns]
-    mangled = [c for c in cols if re.fullmatch(r'(.+)\.\d+', c) and re.fullmatch(r'(.+)\.\d+', c).group(1) in cols]
-    dup = sorted(set(pd.Index(cols)[pd.Index(cols).duplicated()]) | {re.fullmatch(r'(.+)\.\d+', c).group(1) for c in mangled})
-    if dup: raise DataError(f'reference has duplicated genes {dup[:5]}' + (' (pandas renamed the copies to NAME.1)' if mangled else ''),
-                            file=file, field=dup[0], fix='keep one column per gene (sum or drop the copies)')
-    lowg = pd.Index(cols).str.lower(); dcase = sorted(set(pd.Index(cols)[lowg.duplicated(keep=False)]))
-    if dcase: raise DataError(f'reference genes differ only in case: {dcase[:6]}', file=file, field=dcase[0],
-                              fix='keep one column per gene (case-insensitive panels cannot tell them apart)')
-    bad = [c for c in P if not pd.api.types.is_numeric_dtype(P[c])]
-    if bad: raise SchemaError(f'reference has non-numeric columns {bad[:5]}', file=file, field=bad[0],
-                              fix='keep only gene columns and the type column')
-    P = P.astype(np.float64)
+    P = _reference_genes(src.drop(columns=[c for c in (type_col, *K.ct.ref_meta_cols) if c in src]), file)
     try: check_counts(P.to_numpy(), P.columns, what='reference profiles')
     except StnbError as e: raise type(e)(e.msg, file=file, field=e.field, fix=e.fix) from None
     zero = (P.sum(1) == 0).to_numpy()

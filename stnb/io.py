@@ -270,6 +270,41 @@ def _read_matrix(bundle:Path, tx_path, min_qv, columns):
     t = read_table(tx, required=(K.col.cell_id, K.col.feature_name, K.col.x_location, K.col.y_location), columns=columns)
     return counts_from_transcripts(t, min_qv), 'transcripts'
 
+def _with_cells(full:ad.AnnData, b:Path, source:str, columns:dict=None) -> ad.AnnData:
+    "The counts with the cells table as obs (centroids, areas); cells the table lacks are an error, or dropped when counted from transcripts."
+    cp = find_file(b, K.xenium.cells, required=False)
+    if cp is None:
+        if K.col.x_centroid not in full.obs:
+            raise MissingFileError('no cells table and no transcripts for centroids', file=b/f"{K.xenium.cells}.parquet", fix=BUNDLE_NEEDS)
+        return full
+    cells = read_table(cp, required=(K.col.cell_id, K.col.x_centroid, K.col.y_centroid), columns=columns, unique=K.col.cell_id).set_index(K.col.cell_id)
+    miss = ~full.obs_names.isin(cells.index)
+    if miss.any() and source == 'transcripts':   # transcripts of cells cut away by a crop: counted nowhere
+        warnings.warn(f"{int(miss.sum())} cells of the transcripts table are not in {cp.name}; dropped"); full = full[~miss].copy(); miss = miss[~miss]
+    if miss.any(): raise DataError(f"{int(miss.sum())} matrix cells are missing from the cells table", file=cp, field=K.col.cell_id,
+                                   fix='use the cells table of the same run')
+    full.obs = cells.loc[full.obs_names]
+    return full
+
+def _morphology_mpp(b:Path, mp, mpp:float, exp:dict) -> tuple:
+    "The morphology image's pixel size and where it came from: the argument, the OME header, else experiment.xenium (None, None: unknown)."
+    if mpp is not None: return mpp, 'argument'
+    if mp is not None:
+        with _open_tiff(mp, 'the morphology image', fix=f"{DAMAGED_FIX}; or pass morphology= another copy") as t: xmpp = _ome_mpp(t)
+        if xmpp is not None: return xmpp, 'ome'
+    if K.xenium.pixel_size in exp:
+        return _pixel_size(exp[K.xenium.pixel_size], b/K.xenium.experiment, f"pass mpp= (um per morphology pixel, 0.2125 on Xenium), or correct {K.xenium.pixel_size} in the file"), K.xenium.experiment
+    return None, None
+
+def _he_and_alignment(b:Path, he_image=None, alignment=None) -> tuple:
+    "The H&E image path (the argument, else the bundle's) and its 3x3 alignment (array, CSV path, else the bundle's CSV; None without one)."
+    he, al = find_he(b)
+    he = Path(he_image) if he_image is not None else he
+    al = alignment if alignment is not None else al
+    A = None if al is None else (np.asarray(al, float) if not isinstance(al, (str, Path)) else read_alignment(al))
+    if A is not None and A.shape != (3, 3): raise SchemaError('alignment is not 3x3', field=K.uns.alignment, fix='pass a 3x3 affine')
+    return he, A
+
 def read_xenium(path,                      # bundle folder (Xenium `outs`)
                 he_image=None,             # H&E OME-TIFF (default: `*_he_image.ome.tif` in the bundle)
                 alignment=None,            # alignment CSV or 3x3 array (default: `*_he_imagealignment.csv`)
@@ -288,33 +323,13 @@ def read_xenium(path,                      # bundle folder (Xenium `outs`)
     if mpp is not None: check_param(np.isfinite(mpp) and mpp > 0, 'mpp', mpp, 'um per morphology pixel, > 0 (0.2125 on Xenium)')
     exp = read_experiment(b, validate=False)   # its pixel_size is checked below, only when it is used
     full, source = _read_matrix(b, transcripts, min_qv, columns)
-    cp = find_file(b, K.xenium.cells, required=False)
-    if cp is not None:
-        cells = read_table(cp, required=(K.col.cell_id, K.col.x_centroid, K.col.y_centroid), columns=columns, unique=K.col.cell_id).set_index(K.col.cell_id)
-        miss = ~full.obs_names.isin(cells.index)
-        if miss.any() and source == 'transcripts':   # transcripts of cells cut away by a crop: counted nowhere
-            warnings.warn(f"{int(miss.sum())} cells of the transcripts table are not in {cp.name}; dropped"); full = full[~miss].copy(); miss = miss[~miss]
-        if miss.any(): raise DataError(f"{int(miss.sum())} matrix cells are missing from the cells table", file=cp, field=K.col.cell_id,
-                                       fix='use the cells table of the same run')
-        full.obs = cells.loc[full.obs_names]
-    elif K.col.x_centroid not in full.obs:
-        raise MissingFileError('no cells table and no transcripts for centroids', file=b/f"{K.xenium.cells}.parquet", fix=BUNDLE_NEEDS)
-    a = finish_counts(full, target_sum)
+    a = finish_counts(_with_cells(full, b, source, columns), target_sum)
     a.obs[K.obs.sample] = pd.Categorical([sample or b.name] * a.n_obs)
     if organ is not None: a.obs[K.obs.organ] = pd.Categorical([organ] * a.n_obs)
     mp = Path(morphology) if morphology is not None else _morphology_path(b)
-    xmpp, msrc = (mpp, 'argument') if mpp is not None else (None, None)
-    if mp is not None and xmpp is None:
-        with _open_tiff(mp, 'the morphology image', fix=f"{DAMAGED_FIX}; or pass morphology= another copy") as t: xmpp = _ome_mpp(t)
-        msrc = None if xmpp is None else 'ome'
-    if xmpp is None and K.xenium.pixel_size in exp:
-        xmpp, msrc = _pixel_size(exp[K.xenium.pixel_size], b/K.xenium.experiment, f"pass mpp= (um per morphology pixel, 0.2125 on Xenium), or correct {K.xenium.pixel_size} in the file"), K.xenium.experiment
+    xmpp, msrc = _morphology_mpp(b, mp, mpp, exp)
     if xmpp is not None: a.obsm[K.obs.spatial_xpx] = (a.obsm[K.obs.spatial] - np.asarray(origin_um, float)) / xmpp
-    he, al = find_he(b)
-    he = Path(he_image) if he_image is not None else he
-    al = alignment if alignment is not None else al
-    A = None if al is None else (np.asarray(al, float) if not isinstance(al, (str, Path)) else read_alignment(al))
-    if A is not None and A.shape != (3, 3): raise SchemaError('alignment is not 3x3', field=K.uns.alignment, fix='pass a 3x3 affine')
+    he, A = _he_and_alignment(b, he_image, alignment)
     a.uns[K.uns.xenium] = exp
     a.uns[K.uns.stnb].update({K.uns.platform: K.xenium.name, K.uns.bundle: str(b.resolve()), K.uns.matrix_source: source,
                           K.uns.morphology: '' if mp is None else str(Path(mp).resolve()), K.uns.xpx_mpp: -1. if xmpp is None else float(xmpp),

@@ -81,17 +81,8 @@ def instance_table(inst:np.ndarray,   # instance labels (H, W), 0 background
         df[K.inst.type], df[K.inst.type_prob] = typ, frac
     return df.set_index(K.obs.label_id)
 
-def instances_from_maps(np_prob,                # foreground probability (H, W) in [0, 1]
-                        hv_map,                 # distance maps (2, H, W): [0] horizontal, [1] vertical
-                        type_prob=None,         # class probabilities (C, H, W), channel 0 background, or None
-                        fg_thresh:float=0.5,    # foreground threshold on `np_prob`
-                        min_size:int=10,        # smallest foreground blob kept (px)
-                        ksize:int=21,           # Sobel kernel size (odd, <= 31; HoVer-Net's 21 suits 40x, ~0.25 um/px)
-                        edge_thresh:float=0.4,  # edge-map level above which a pixel cannot seed a marker
-                        marker_open:int=5,      # diameter of the elliptic opening of the markers (px; 0 = none)
-                        marker_min_size:int=10, # smallest marker kept (px)
-                        blur:int=3):            # Gaussian blur of the energy (odd px; 0 = none)
-    "HoVer-Net marker-controlled watershed: instance labels (H, W) int32 and a table of instances (with classes)."
+def _check_maps(np_prob, hv_map, type_prob=None) -> tuple:
+    "The foreground probability (H, W) and the distance maps (2, H, W) of one tile, checked (a channels-last hv map is moved)."
     npm = _check_prob(np_prob, 'np_prob')
     if npm.ndim != 2: raise SchemaError(f"np_prob must be (H, W), got {npm.shape}", field='np_prob', fix='pass the foreground probability of one tile')
     hv = _check_prob(hv_map, 'hv_map')
@@ -104,12 +95,30 @@ def instances_from_maps(np_prob,                # foreground probability (H, W) 
     if type_prob is not None:
         tp = _check_prob(type_prob, 'type_prob', npm.shape)
         if tp.ndim != 3: raise SchemaError(f"type_prob has shape {tp.shape}, expected (C, H, W)", field='type_prob', fix='pass class probabilities channels first')
+    return npm, hv
+
+def _check_watershed(fg_thresh, ksize, edge_thresh, min_size, marker_open, marker_min_size, blur):
+    "The watershed's settings in range (thresholds in (0, 1), odd Sobel kernel up to 31, non-negative pixel sizes, odd blur)."
     check_param(0 < fg_thresh < 1, 'fg_thresh', fg_thresh, 'a float in (0, 1)')
     check_param(isinstance(ksize, (int, np.integer)) and ksize in (1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), 'ksize', ksize, 'an odd int from 1 to 31')
     check_param(0 < edge_thresh < 1, 'edge_thresh', edge_thresh, 'a float in (0, 1)')
     for nm, v in (('min_size', min_size), ('marker_open', marker_open), ('marker_min_size', marker_min_size), ('blur', blur)):
         check_param(isinstance(v, (int, np.integer)) and v >= 0, nm, v, 'a non-negative int (pixels)')
     check_param(blur == 0 or blur % 2 == 1, 'blur', blur, 'an odd int, or 0 for no blur')
+
+def instances_from_maps(np_prob,                # foreground probability (H, W) in [0, 1]
+                        hv_map,                 # distance maps (2, H, W): [0] horizontal, [1] vertical
+                        type_prob=None,         # class probabilities (C, H, W), channel 0 background, or None
+                        fg_thresh:float=0.5,    # foreground threshold on `np_prob`
+                        min_size:int=10,        # smallest foreground blob kept (px)
+                        ksize:int=21,           # Sobel kernel size (odd, <= 31; HoVer-Net's 21 suits 40x, ~0.25 um/px)
+                        edge_thresh:float=0.4,  # edge-map level above which a pixel cannot seed a marker
+                        marker_open:int=5,      # diameter of the elliptic opening of the markers (px; 0 = none)
+                        marker_min_size:int=10, # smallest marker kept (px)
+                        blur:int=3):            # Gaussian blur of the energy (odd px; 0 = none)
+    "HoVer-Net marker-controlled watershed: instance labels (H, W) int32 and a table of instances (with classes)."
+    npm, hv = _check_maps(np_prob, hv_map, type_prob)
+    _check_watershed(fg_thresh, ksize, edge_thresh, min_size, marker_open, marker_min_size, blur)
     inst = np.zeros(npm.shape, np.int32)
     if npm.size:
         blb, edge = hv_energy(npm, hv, fg_thresh, min_size, ksize)

@@ -331,6 +331,35 @@ def _deferred_warnings(src):
 
 PLAUSIBLE_NUCLEUS_UM2 = (3., 1000.)   # median object area outside this range: the coordinates' scale is probably wrong
 
+def _check_read_args(overlap, downsample, target_mpp, pixel_centre, relative, region):
+    "`read_qupath_geojson`'s settings in range."
+    check_param(overlap in K.qupath.overlap_rules, 'overlap', overlap, f'one of {K.qupath.overlap_rules}')
+    for n, v in (('downsample', downsample), ('target_mpp', target_mpp)):
+        check_param(v is None and n == 'target_mpp' or isinstance(v, (int, float)) and np.isfinite(v) and v > 0, n, v, 'a positive number')
+    check_param(isinstance(pixel_centre, (int, float)) and 0 <= pixel_centre < 1, 'pixel_centre', pixel_centre, '0.5 (QuPath) or 0 (stnb)')
+    check_param(not relative or isinstance(region, (tuple, list)) and len(region) == 4, 'region', region, '(x, y, w, h): relative=True needs the crop')
+
+def _nucleus_objects(objs:pd.DataFrame, mpp0:float, max_area_um2, src, warn) -> tuple:
+    "Objects with their role (nucleus, Ignore*, Region*) and the nucleus objects; none, one larger than a nucleus, or an implausible median area are reported."
+    special = {K.qupath.ignore_class: K.qupath.ignore, K.qupath.region_class: K.qupath.region}
+    objs[K.qupath.role] = [special.get(n, K.qupath.nucleus) for n in objs[K.target.name]]
+    nuc = objs[objs[K.qupath.role] == K.qupath.nucleus].reset_index(drop=True)
+    if not len(nuc): raise DataError('no nucleus objects inside the image (only Ignore*/Region* objects)', file=src, field=K.qupath.features,
+                                     fix='outline the nuclei as annotations or detections of a class other than Ignore* and Region*')
+    area = shapely.area(nuc[K.qupath.geometry].to_numpy()) * mpp0 ** 2
+    if max_area_um2 is not None and (area > max_area_um2).any():
+        big = np.flatnonzero(area > max_area_um2)
+        raise DataError(f'{len(big)} objects are larger than a nucleus (up to {area.max():.0f} um2 > max_area_um2={max_area_um2:g}; '
+                        f'features {nuc[K.qupath.feature_index][big].tolist()[:5]}, classes {sorted(set(map(str, nuc[K.target.name][big])))})',
+                        file=src, field=f'{K.qupath.properties}.{K.qupath.classification}',
+                        fix=f"classify an outline of the annotated area as {K.qupath.region_class} in QuPath, read only nuclei with "
+                            f"object_types=('detection',), or raise max_area_um2 (check mpp={mpp0:g} too)")
+    med = float(np.median(area))
+    if not PLAUSIBLE_NUCLEUS_UM2[0] <= med <= PLAUSIBLE_NUCLEUS_UM2[1]:
+        warn(f'the median object area is {med:.3g} um2 at {mpp0:g} um/px, implausible for nuclei: check mpp, downsample and that '
+             'the coordinates are level-0 pixels')
+    return objs, nuc
+
 def read_qupath_geojson(geojson,                      # QuPath GeoJSON export (path), or its parsed content
                         image,                        # the image it was made on: path (OME-TIFF, SVS, TIFF) or (H, W, 3) uint8 array
                         mpp:float=None,               # level-0 um/px of `image` (default: its metadata; required for arrays)
@@ -350,11 +379,7 @@ def read_qupath_geojson(geojson,                      # QuPath GeoJSON export (p
     "Rasterise a QuPath GeoJSON export of nuclei onto `image`: instance labels, ignore mask and a per-nucleus table."
     src = _src_name(geojson)
     with _deferred_warnings(src) as warn:
-        check_param(overlap in K.qupath.overlap_rules, 'overlap', overlap, f'one of {K.qupath.overlap_rules}')
-        for n, v in (('downsample', downsample), ('target_mpp', target_mpp)):
-            check_param(v is None and n == 'target_mpp' or isinstance(v, (int, float)) and np.isfinite(v) and v > 0, n, v, 'a positive number')
-        check_param(isinstance(pixel_centre, (int, float)) and 0 <= pixel_centre < 1, 'pixel_centre', pixel_centre, '0.5 (QuPath) or 0 (stnb)')
-        check_param(not relative or isinstance(region, (tuple, list)) and len(region) == 4, 'region', region, '(x, y, w, h): relative=True needs the crop')
+        _check_read_args(overlap, downsample, target_mpp, pixel_centre, relative, region)
         objs = qupath_objects(geojson, object_types, cell_part, warn)
         sl = SlideSource(image, mpp=mpp, target_mpp=target_mpp or 1.0)
         if target_mpp is None: sl = SlideSource(image, mpp=sl.mpp0, target_mpp=sl.mpp0)
@@ -362,23 +387,7 @@ def read_qupath_geojson(geojson,                      # QuPath GeoJSON export (p
         g0 = _to_level0(objs[K.qupath.geometry], downsample, pixel_centre, region[:2] if relative else (0, 0))
         g0, keep, cut = _frame_check(g0, sl.level0_shape, objs, src, downsample, warn)
         objs = objs.assign(**{K.qupath.geometry: g0, K.qupath.clipped: cut})[keep].reset_index(drop=True)
-        special = {K.qupath.ignore_class: K.qupath.ignore, K.qupath.region_class: K.qupath.region}
-        objs[K.qupath.role] = [special.get(n, K.qupath.nucleus) for n in objs[K.target.name]]
-        nuc = objs[objs[K.qupath.role] == K.qupath.nucleus].reset_index(drop=True)
-        if not len(nuc): raise DataError('no nucleus objects inside the image (only Ignore*/Region* objects)', file=src, field=K.qupath.features,
-                                         fix='outline the nuclei as annotations or detections of a class other than Ignore* and Region*')
-        area = shapely.area(nuc[K.qupath.geometry].to_numpy()) * mpp0 ** 2
-        if max_area_um2 is not None and (area > max_area_um2).any():
-            big = np.flatnonzero(area > max_area_um2)
-            raise DataError(f'{len(big)} objects are larger than a nucleus (up to {area.max():.0f} um2 > max_area_um2={max_area_um2:g}; '
-                            f'features {nuc[K.qupath.feature_index][big].tolist()[:5]}, classes {sorted(set(map(str, nuc[K.target.name][big])))})',
-                            file=src, field=f'{K.qupath.properties}.{K.qupath.classification}',
-                            fix=f"classify an outline of the annotated area as {K.qupath.region_class} in QuPath, read only nuclei with "
-                                f"object_types=('detection',), or raise max_area_um2 (check mpp={mpp0:g} too)")
-        med = float(np.median(area))
-        if not PLAUSIBLE_NUCLEUS_UM2[0] <= med <= PLAUSIBLE_NUCLEUS_UM2[1]:
-            warn(f'the median object area is {med:.3g} um2 at {mpp0:g} um/px, implausible for nuclei: check mpp, downsample and that '
-                 'the coordinates are level-0 pixels')
+        objs, nuc = _nucleus_objects(objs, mpp0, max_area_um2, src, warn)
         return _rasterise_objects(objs, nuc, sl, k, src, warn, region=region, class_names=class_names, class_map=class_map,
                                   unknown=unknown, overlap=overlap, max_pixels=max_pixels)
 

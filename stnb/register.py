@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import cv2
 from .core import *
-from .io import read_alignment, open_he, read_boundaries
+from .io import read_alignment, open_he, open_morphology, read_boundaries
 from .image import LazyImage
 
 # %% auto #0
@@ -311,7 +311,6 @@ def registration_inputs(a,                    # run from `stnb.io.read_xenium` (
                         he_mpp:float=None,    # H&E pixel size if neither the OME header nor the alignment gives it
                         coarse_mpp:float=2.0) -> dict:   # grid of the coarse search when there is no alignment CSV
     "What registration reads from the images of run `a`, each image opened once and closed again: the vendor alignment, the pixel sizes, the H&E's level-0 shape, hematoxylin OD on the work grid (and on the coarse grid when there is no alignment), DAPI."
-    from stnb.io import open_morphology, open_he
     s = a.uns[K.uns.stnb]; xmpp = float(stored_mpp(s, K.uns.xpx_mpp, -1))
     if xmpp <= 0: raise FrameError('the Xenium pixel size is unknown', field=K.uns.xpx_mpp,
                                    fix='read the run with read_xenium(mpp=) (stnb-prepare --xenium-mpp) or add experiment.xenium to the bundle')
@@ -347,6 +346,21 @@ def polygons_hepx(adata, polys:pd.DataFrame) -> pd.DataFrame:  # run; vertex tab
     out.attrs[K.uns.frame] = K.frame.hepx
     return out
 
+def _registration_quality(after:dict, n_nuc:int, min_contrast:float, min_inside:float, converged:bool, accept_poor:bool, he_path) -> tuple:
+    "The fraction of nuclei inside the H&E image and what fails the quality bar; a failure raises, or warns with `accept_poor`."
+    inside = after[K.reg.n_scored] / max(n_nuc, 1)
+    bad = ([f'the nuclei are no darker than their surroundings (OD contrast {after[K.reg.od_contrast]:.2f} < {min_contrast})']
+           if after[K.reg.od_contrast] < min_contrast else []) + \
+          ([f'only {after[K.reg.n_scored]} of {n_nuc} nuclei fall inside the H&E image ({inside:.0%} < {min_inside:.0%})'] if inside < min_inside else [])
+    if bad:
+        msg = 'registration failed: ' + '; '.join(bad) + ('' if converged else '; the refinement did not converge')
+        if not accept_poor:
+            raise DataError(msg, file=he_path, field=K.uns.registration,
+                            fix='check that the H&E image and its alignment CSV belong to this run (same section; a rescaled H&E needs its '
+                                'own alignment or he_mpp=); to use it anyway pass accept_poor=True (stnb-prepare --accept-registration)')
+        warnings.warn(msg + ': used anyway (accept_poor=True)', stacklevel=3)
+    return inside, bad
+
 def register_he(adata,                     # run from `stnb.io.read_xenium` (with H&E and morphology image)
                 work_mpp:float=1.0,        # work-grid pixel size (um)
                 local:bool=False,          # add the smooth local correction
@@ -359,7 +373,6 @@ def register_he(adata,                     # run from `stnb.io.read_xenium` (wit
                 inputs:dict=None,          # `registration_inputs` of this run with these settings, when already read
                 polys:pd.DataFrame=None):  # its nucleus boundaries in um (`stnb.io.read_boundaries`), when already read
     "Refine (or find) the H&E alignment of a run, score it before/after, store it in `uns['stnb']`."
-    from stnb.io import read_boundaries
     a = adata.copy() if copy else adata; s = a.uns[K.uns.stnb]
     r = registration_inputs(a, work_mpp, he_mpp, coarse_mpp) if inputs is None else inputs
     vendor, hema, grid, dapi, down, xmpp = r['vendor'], r['hema'], r['grid'], r['dapi'], r['down'], r['xmpp']
@@ -376,17 +389,8 @@ def register_he(adata,                     # run from `stnb.io.read_xenium` (wit
     if before and after[K.reg.od_contrast] < before[K.reg.od_contrast]:
         warnings.warn(f"refinement lowered the OD contrast ({before[K.reg.od_contrast]:.2f} -> {after[K.reg.od_contrast]:.2f}); keeping the vendor alignment")
         T, after = vendor, before
-    n_nuc = int(polys[K.col.cell_id].nunique()); inside = after[K.reg.n_scored] / max(n_nuc, 1)
-    bad = ([f'the nuclei are no darker than their surroundings (OD contrast {after[K.reg.od_contrast]:.2f} < {min_contrast})']
-           if after[K.reg.od_contrast] < min_contrast else []) + \
-          ([f'only {after[K.reg.n_scored]} of {n_nuc} nuclei fall inside the H&E image ({inside:.0%} < {min_inside:.0%})'] if inside < min_inside else [])
-    if bad:
-        msg = 'registration failed: ' + '; '.join(bad) + ('' if info.get(K.reg.converged, False) else '; the refinement did not converge')
-        if not accept_poor:
-            raise DataError(msg, file=r['he_path'], field=K.uns.registration,
-                            fix='check that the H&E image and its alignment CSV belong to this run (same section; a rescaled H&E needs its '
-                                'own alignment or he_mpp=); to use it anyway pass accept_poor=True (stnb-prepare --accept-registration)')
-        warnings.warn(msg + ': used anyway (accept_poor=True)', stacklevel=2)
+    inside, bad = _registration_quality(after, int(polys[K.col.cell_id].nunique()), min_contrast, min_inside,
+                                        info.get(K.reg.converged, False), accept_poor, r['he_path'])
     reg = {K.reg.alignment_vendor: r['A'], K.reg.score_before: before, K.reg.score_after: after, K.reg.work_mpp: work_mpp, K.uns.hepx_mpp: r['hmpp'],
            'passed': not bad, 'fraction_inside': float(inside),
            K.reg.converged: bool(info.get(K.reg.converged, False)), K.reg.method: 'refine' if vendor is not None else info[K.reg.method]}

@@ -129,10 +129,9 @@ def nearest_label(lab):
     lut = np.zeros(idx.max() + 1, np.int32); lut[idx[fg]] = lab[fg]
     return dist, lut[idx]
 
-def render_he(lab, types, reg_he, mpp, stain, rng, nucleoli_xy=None, blur_px=.7, noise=2.5, jpeg_quality=88, rbc_xy=None,
-              fibre_angle=None):
-    "RGB uint8 H&E image from a nucleus label image, per-nucleus fine-type indices and a region map in H&E px."
-    n = len(types); M = MORPHOLOGY.iloc[types]
+def _nuclear_od(lab, M, mpp:float, rng, nucleoli_xy=None):
+    "Haematoxylin optical density of the nuclei: chromatin density per type and cell, a two-scale texture, a darker rim, nucleoli."
+    n = len(M)
     jit = np.exp(rng.normal(0, .12, n))
     hod = label_lut(M.h_od.to_numpy()*jit, n)[lab]
     tex = .6*smooth_noise(lab.shape, .45/mpp, rng) + .4*smooth_noise(lab.shape, 1.3/mpp, rng)
@@ -144,25 +143,19 @@ def render_he(lab, types, reg_he, mpp, stain, rng, nucleoli_xy=None, blur_px=.7,
         layer = np.zeros(lab.shape, np.uint8)
         for x, y, r in nucleoli_xy: cv2.circle(layer, (int(x*16), int(y*16)), max(16, int(r*16)), 255, -1, shift=4)
         od_h += (layer > 0)*(lab > 0)*.55
-    dist, near = nearest_label(lab)
-    cyto = (lab == 0) & (near > 0) & (reg_he > 0) & (dist*mpp < label_lut(M.cyto_r_um.to_numpy()*np.exp(rng.normal(0, .15, n)), n)[near])
-    e_reg = np.asarray([REGION_EOSIN[r] for r in REGIONS], np.float32)[reg_he]
-    fib = smooth_noise(lab.shape, 1.2/mpp, rng, aniso=3.0)
-    if fibre_angle is not None:   # fibres follow the tissue: blend horizontal and vertical fibre noise by the local angle
-        c2 = np.cos(fibre_angle)**2
-        fib = (c2*fib + (1 - c2)*smooth_noise(lab.shape[::-1], 1.2/mpp, rng, aniso=3.0).T)/np.sqrt(c2**2 + (1 - c2)**2)
-    od_e = e_reg*np.clip(1 + .45*fib, .2, None)
-    fine = smooth_noise(lab.shape, .6/mpp, rng)
-    od_e = np.where(cyto, np.maximum(od_e, label_lut(M.cyto_e.to_numpy(), n)[near]*(1 + .2*fine)), od_e)
-    od_h = od_h + np.where(cyto, label_lut(M.cyto_h.to_numpy(), n)[near]*(1 + .4*fine), 0) + (reg_he > 0)*.03
-    od_e = od_e + (lab > 0)*.1
-    if rbc_xy is not None and len(rbc_xy):
-        layer = np.zeros(lab.shape, np.uint8)
-        r = int(3.5/mpp*16)
-        for x, y in rbc_xy: cv2.circle(layer, (int(x*16), int(y*16)), r, 255, -1, shift=4)
-        od_e += (layer > 0)*(lab == 0)*.45
+    return od_h
+
+def _fibres(shape, mpp:float, rng, fibre_angle=None):
+    "Anisotropic fibre texture of the extracellular matrix, following the local tissue angle when given."
+    fib = smooth_noise(shape, 1.2/mpp, rng, aniso=3.0)
+    if fibre_angle is None: return fib
+    c2 = np.cos(fibre_angle)**2   # blend horizontal and vertical fibre noise by the local angle
+    return (c2*fib + (1 - c2)*smooth_noise(shape[::-1], 1.2/mpp, rng, aniso=3.0).T)/np.sqrt(c2**2 + (1 - c2)**2)
+
+def _to_rgb(od_h, od_e, stain:dict, rng, blur_px:float, noise:float, jpeg_quality):
+    "Beer-Lambert RGB from the two optical densities and the stain vectors, then optical blur, sensor noise and a JPEG round trip."
     od_h = (od_h*float(stain['h_scale'])).astype(np.float32); od_e = (od_e*float(stain['e_scale'])).astype(np.float32)
-    rgb = np.empty(lab.shape + (3,), np.uint8)
+    rgb = np.empty(od_h.shape + (3,), np.uint8)
     for c in range(3):
         I = 255*np.exp(-(od_h*float(stain['h'][c]) + od_e*float(stain['e'][c]) + .02))
         if blur_px > 0: I = cv2.GaussianBlur(I, (0, 0), blur_px)
@@ -172,6 +165,26 @@ def render_he(lab, types, reg_he, mpp, stain, rng, nucleoli_xy=None, blur_px=.7,
         ok, buf = cv2.imencode('.jpg', rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, int(jpeg_quality)])
         rgb = cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1].copy()
     return rgb
+
+def render_he(lab, types, reg_he, mpp, stain, rng, nucleoli_xy=None, blur_px=.7, noise=2.5, jpeg_quality=88, rbc_xy=None,
+              fibre_angle=None):
+    "RGB uint8 H&E image from a nucleus label image, per-nucleus fine-type indices and a region map in H&E px."
+    n = len(types); M = MORPHOLOGY.iloc[types]
+    od_h = _nuclear_od(lab, M, mpp, rng, nucleoli_xy)
+    dist, near = nearest_label(lab)   # cytoplasm: around each nucleus, within its type's radius, clipped by the nearest-nucleus partition
+    cyto = (lab == 0) & (near > 0) & (reg_he > 0) & (dist*mpp < label_lut(M.cyto_r_um.to_numpy()*np.exp(rng.normal(0, .15, n)), n)[near])
+    e_reg = np.asarray([REGION_EOSIN[r] for r in REGIONS], np.float32)[reg_he]
+    od_e = e_reg*np.clip(1 + .45*_fibres(lab.shape, mpp, rng, fibre_angle), .2, None)
+    fine = smooth_noise(lab.shape, .6/mpp, rng)
+    od_e = np.where(cyto, np.maximum(od_e, label_lut(M.cyto_e.to_numpy(), n)[near]*(1 + .2*fine)), od_e)
+    od_h = od_h + np.where(cyto, label_lut(M.cyto_h.to_numpy(), n)[near]*(1 + .4*fine), 0) + (reg_he > 0)*.03
+    od_e = od_e + (lab > 0)*.1
+    if rbc_xy is not None and len(rbc_xy):   # red blood cells in vessels
+        layer = np.zeros(lab.shape, np.uint8)
+        r = int(3.5/mpp*16)
+        for x, y in rbc_xy: cv2.circle(layer, (int(x*16), int(y*16)), r, 255, -1, shift=4)
+        od_e += (layer > 0)*(lab == 0)*.45
+    return _to_rgb(od_h, od_e, stain, rng, blur_px, noise, jpeg_quality)
 
 # %% ../../nbs/01c_data.render.ipynb #b655d3a5
 def render_dapi(lab_x, bright, rng, psf_px=1.0, defocus_px=3.0, background=180., gain=3000., read_noise=25.):

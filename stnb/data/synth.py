@@ -164,55 +164,65 @@ def _st_layout(gt_mask, nuc:pd.DataFrame, A, f, size_um, p:dict, rng) -> dict:
     return dict(dapi=dapi, bright=bright, seg_um=seg_um, shape_s=shape_s, true_seg=true_seg, st=st, m=m, ccx=ccx, ccy=ccy, ccount=ccount,
                 ncount=ncount, npoly=npoly, cpoly=cpoly, cell_ids=cell_ids)
 
+def _on_tissue(true_seg, seg_um:float, rng):
+    "A sampler of uniform positions (um) on the tissue: the grid pixels within 15 um of a true nucleus."
+    dist_true, _ = nearest_label(true_seg)
+    ty, tx = np.nonzero(dist_true*seg_um <= 15)
+    def sample(k):
+        i = rng.integers(0, len(tx), k)
+        return (tx[i] + rng.uniform(-.5, .5, k))*seg_um, (ty[i] + rng.uniform(-.5, .5, k))*seg_um
+    return sample
+
+def _background_transcripts(feats:pd.DataFrame, counts, n_cell_tx:int, on_tissue, p:dict, rng) -> list:
+    "Ambient transcripts (the tissue's mean profile) and control features, uniform on the tissue: a list of (x, y, feature index)."
+    G = int((feats.feature_type == K.ft.gene).sum())
+    n_amb = int(rng.poisson(p['ambient_frac']*n_cell_tx))
+    ax_, ay_ = on_tissue(n_amb)
+    out = [(ax_, ay_, rng.choice(G, n_amb, p=counts.sum(0)/max(counts.sum(), 1)) if n_amb else np.zeros(0, int))]
+    for ft, rate in ((K.ft.neg_probe, p['neg_probe_rate']), (K.ft.neg_codeword, p['neg_codeword_rate']), (K.ft.unassigned, p['blank_rate'])):
+        idx = np.flatnonzero(feats.feature_type.to_numpy() == ft)
+        k = int(rng.poisson(rate*n_cell_tx)); cx_, cy_ = on_tissue(k)
+        out.append((cx_, cy_, rng.choice(idx, k)))
+    return out
+
+def _transcript_table(X, Y, F, tcell, tnuc, ndist, cell_ids, feats:pd.DataFrame, W:float, fov_um:float, rng) -> tuple:
+    "Xenium's transcripts table (ids by field of view, quality values, z) in the instrument's order (field of view, then y), that order and the ids."
+    nt = len(X)
+    qv = np.where(rng.random(nt) < .55, 40., 20 + 20*rng.beta(2, 1.2, nt))
+    z = rng.normal(15, 1.7, nt)
+    fov_c = (X//fov_um).astype(int); fov_r = (Y//fov_um).astype(int)
+    fov_idx = fov_r*int(np.ceil(W/fov_um)) + fov_c
+    rows = np.array([chr(65 + i % 26)*(1 + i//26) for i in range(int(fov_r.max(initial=0)) + 1)], dtype=object)
+    fov_name = rows[fov_r] + (fov_c + 1).astype(str).astype(object)
+    order = np.lexsort((Y, fov_idx))
+    tid = ((fov_idx[order].astype(np.int64) + 65536) << 32) + np.arange(nt)
+    tcell_o = tcell[order]
+    tx_df = pd.DataFrame({K.col.transcript_id: tid,
+                          K.col.cell_id: np.where(tcell_o > 0, np.concatenate([[K.col.unassigned_cell], cell_ids])[tcell_o], K.col.unassigned_cell),
+                          K.col.overlaps_nucleus: tnuc[order].astype(np.int32), K.col.feature_name: feats.name.to_numpy(dtype=object)[F[order]],
+                          K.col.x_location: X[order], K.col.y_location: Y[order], K.col.z_location: z, K.col.qv: qv,
+                          K.col.fov_name: fov_name[order], K.col.nucleus_distance: ndist[order].astype(np.float64)})
+    return tx_df, order, tid
+
 def _transcripts(s:dict, organ:str, types, area_true, size_um, p:dict, rng) -> dict:
     "Expression drawn for each true nucleus, its transcripts placed around it, ambient and control transcripts on the tissue, each assigned to the ST cell and nucleus it falls in: the transcripts table in Xenium's order and what the matrix and the truth need."
-    W, H = size_um; seg_um, shape_s, st, true_seg, cell_ids = s['seg_um'], s['shape_s'], s['st'], s['true_seg'], s['cell_ids']
+    W, H = size_um; seg_um, shape_s, st, true_seg = s['seg_um'], s['shape_s'], s['st'], s['true_seg']
     feats = panel_features(); G = int((feats.feature_type == K.ft.gene).sum())
     P = type_profiles(organ, rng, p['expr_background'])
     depth = p['depth'] or ORGANS.get(organ, {}).get('depth', 150)
     counts = simulate_counts(types, np.maximum(area_true, 1.), P, depth, p['nb_theta'], rng)
     x, y, gene, origin = place_transcripts(counts, true_seg, types, seg_um, rng, p['nuc_fraction'], p['diffusion_um'])
-    dist_true, _ = nearest_label(true_seg)
-    tissue = dist_true*seg_um <= 15
-    ty, tx = np.nonzero(tissue)
-    def uniform_on_tissue(k):
-        i = rng.integers(0, len(tx), k)
-        return (tx[i] + rng.uniform(-.5, .5, k))*seg_um, (ty[i] + rng.uniform(-.5, .5, k))*seg_um
-    n_cell_tx = len(x)
-    n_amb = int(rng.poisson(p['ambient_frac']*n_cell_tx))
-    ax_, ay_ = uniform_on_tissue(n_amb)
-    amb_gene = rng.choice(G, n_amb, p=counts.sum(0)/max(counts.sum(), 1)) if n_amb else np.zeros(0, int)
-    ctrl = []
-    for ft, rate in ((K.ft.neg_probe, p['neg_probe_rate']), (K.ft.neg_codeword, p['neg_codeword_rate']), (K.ft.unassigned, p['blank_rate'])):
-        idx = np.flatnonzero(feats.feature_type.to_numpy() == ft)
-        k = int(rng.poisson(rate*n_cell_tx)); cx_, cy_ = uniform_on_tissue(k)
-        ctrl.append((cx_, cy_, rng.choice(idx, k)))
-    X = np.concatenate([x, ax_] + [c[0] for c in ctrl]); Y = np.concatenate([y, ay_] + [c[1] for c in ctrl])
-    F = np.concatenate([gene, amb_gene] + [c[2] for c in ctrl]).astype(np.int64)
+    bg = _background_transcripts(feats, counts, len(x), _on_tissue(true_seg, seg_um, rng), p, rng)
+    X = np.concatenate([x] + [b[0] for b in bg]); Y = np.concatenate([y] + [b[1] for b in bg])
+    F = np.concatenate([gene] + [b[2] for b in bg]).astype(np.int64)
     O = np.concatenate([origin, np.zeros(len(X) - len(origin), np.int64)])
     inside = (X >= 0) & (Y >= 0) & (X < W) & (Y < H)
     X, Y, F, O = X[inside], Y[inside], F[inside], O[inside]
     ix = np.clip(np.round(X/seg_um).astype(np.int64), 0, shape_s[1] - 1); iy = np.clip(np.round(Y/seg_um).astype(np.int64), 0, shape_s[0] - 1)
     tcell = st['cell'][iy, ix]; tnuc = st['nucleus'][iy, ix] > 0
     ndist = cv2.distanceTransform((st['nucleus'] == 0).astype(np.uint8), cv2.DIST_L2, 5)[iy, ix]*seg_um
-    nt = len(X)
-    qv = np.where(rng.random(nt) < .55, 40., 20 + 20*rng.beta(2, 1.2, nt))
-    z = rng.normal(15, 1.7, nt)
-    fov_c = (X//p['fov_um']).astype(int); fov_r = (Y//p['fov_um']).astype(int)
-    ncol = int(np.ceil(W/p['fov_um']))
-    fov_idx = fov_r*ncol + fov_c
-    rows = np.array([chr(65 + i % 26)*(1 + i//26) for i in range(int(fov_r.max(initial=0)) + 1)], dtype=object)
-    fov_name = rows[fov_r] + (fov_c + 1).astype(str).astype(object)
-    order = np.lexsort((Y, fov_idx))
-    tid = ((fov_idx[order].astype(np.int64) + 65536) << 32) + np.arange(nt)
-    names = feats.name.to_numpy(dtype=object)
-    tcell_o = tcell[order]
-    tx_df = pd.DataFrame({K.col.transcript_id: tid,
-                          K.col.cell_id: np.where(tcell_o > 0, np.concatenate([[K.col.unassigned_cell], cell_ids])[tcell_o], K.col.unassigned_cell),
-                          K.col.overlaps_nucleus: tnuc[order].astype(np.int32), K.col.feature_name: names[F[order]],
-                          K.col.x_location: X[order], K.col.y_location: Y[order], K.col.z_location: z, K.col.qv: qv,
-                          K.col.fov_name: fov_name[order], K.col.nucleus_distance: ndist[order].astype(np.float64)})
-    return dict(feats=feats, G=G, P=P, X=X, Y=Y, F=F, O=O, tcell=tcell, order=order, tid=tid, nt=nt, tx_df=tx_df)
+    tx_df, order, tid = _transcript_table(X, Y, F, tcell, tnuc, ndist, s['cell_ids'], feats, W, p['fov_um'], rng)
+    return dict(feats=feats, G=G, P=P, X=X, Y=Y, F=F, O=O, tcell=tcell, order=order, tid=tid, nt=len(X), tx_df=tx_df)
 
 def _cells_matrix(s:dict, t:dict) -> tuple:
     "The cell x feature matrix of the ST cells and their cells table."
@@ -250,13 +260,9 @@ def _write_xenium(d:Path, run_name:str, organ:str, s:dict, t:dict, mat, cells, h
     write_alignment_csv(d/f'{run_name}{K.xenium.he_alignment_suffix}', A)
     (d/K.xenium.experiment).write_text(json.dumps(experiment_json(run_name, organ, m, int((ftype[F] == K.ft.gene).sum()), W*H, G, seed), indent=4))
 
-def _write_truth(d:Path, run_name:str, organ:str, gt_mask, nuc:pd.DataFrame, types, area_true, s:dict, t:dict, he_mpp:float, A, f, size_um,
-                 p:dict, seed:int, extra_gt:dict=None) -> dict:
-    "The `ground_truth/` folder of a simulated bundle (true nuclei, ST cells, transcript origins, misregistration, annotation, taxonomy, profiles, parameters); returns the parameters and realised counts."
-    n = len(nuc); W, H = size_um; ps = XENIUM_PX; seg_um, st, m, cell_ids, bright = s['seg_um'], s['st'], s['m'], s['cell_ids'], s['bright']
-    tcell, F, O, order, tid, nt, P = t['tcell'], t['F'], t['O'], t['order'], t['tid'], t['nt'], t['P']; ftype = t['feats'].feature_type.to_numpy()
-    gt = d/K.sim.dir; gt.mkdir()
-    write_label_tiff(gt/K.sim.nuclei_mask, gt_mask, he_mpp)
+def _true_nuclei(gt_mask, nuc:pd.DataFrame, types, area_true, s:dict, f) -> pd.DataFrame:
+    "The true nuclei table: positions (um, H&E px), area, types, region, DAPI brightness, what the ST segmentation made of each nucleus (detected, merged, missed) and its ST cell, the local misregistration."
+    n = len(nuc); st, m, cell_ids = s['st'], s['m'], s['cell_ids']
     hx, hy, _ = _centroids(gt_mask, n)
     dx, dy = field_at(f, nuc[K.sim.x_um].to_numpy(), nuc[K.sim.y_um].to_numpy())
     st_of_true = st['true2st'][1:]
@@ -264,15 +270,19 @@ def _write_truth(d:Path, run_name:str, organ:str, gt_mask, nuc:pd.DataFrame, typ
     status = np.where(st['missed'], 'missed', np.where(members[st_of_true] > 1, 'merged', 'detected'))
     tax = TAXONOMY.set_index(K.sim.fine_type)
     fine = np.array(FINE_TYPES, dtype=object)[types]
-    nuclei = pd.DataFrame({K.sim.nucleus_id: np.arange(1, n + 1, dtype=np.int32), K.sim.x_um: nuc[K.sim.x_um].to_numpy(), K.sim.y_um: nuc[K.sim.y_um].to_numpy(),
-                           K.sim.x_hepx: hx, K.sim.y_hepx: hy, K.sim.area_um2: area_true, K.sim.fine_type: fine,
-                           K.sim.coarse_type: tax.loc[fine, K.sim.coarse_type].to_numpy(), K.sim.pannuke_class: tax.loc[fine, K.sim.pannuke_class].to_numpy(),
-                           K.sim.region: np.array(REGIONS + ['unknown'], dtype=object)[nuc[K.sim.region].to_numpy()],
-                           K.sim.dapi_brightness: bright, K.sim.st_status: status,
-                           K.col.cell_id: np.where(st_of_true > 0, np.concatenate([[''], cell_ids])[st_of_true], ''),
-                           K.sim.dx_um: dx, K.sim.dy_um: dy})
-    nuclei.to_parquet(gt/K.sim.nuclei, index=False)
-    # ST cell truth: the largest true nucleus of the cell, how many it merged, and the cell's transcript purity
+    return pd.DataFrame({K.sim.nucleus_id: np.arange(1, n + 1, dtype=np.int32), K.sim.x_um: nuc[K.sim.x_um].to_numpy(), K.sim.y_um: nuc[K.sim.y_um].to_numpy(),
+                         K.sim.x_hepx: hx, K.sim.y_hepx: hy, K.sim.area_um2: area_true, K.sim.fine_type: fine,
+                         K.sim.coarse_type: tax.loc[fine, K.sim.coarse_type].to_numpy(), K.sim.pannuke_class: tax.loc[fine, K.sim.pannuke_class].to_numpy(),
+                         K.sim.region: np.array(REGIONS + ['unknown'], dtype=object)[nuc[K.sim.region].to_numpy()],
+                         K.sim.dapi_brightness: s['bright'], K.sim.st_status: status,
+                         K.col.cell_id: np.where(st_of_true > 0, np.concatenate([[''], cell_ids])[st_of_true], ''),
+                         K.sim.dx_um: dx, K.sim.dy_um: dy})
+
+def _st_cell_truth(nuclei:pd.DataFrame, s:dict, t:dict) -> pd.DataFrame:
+    "Per ST cell: its largest true nucleus and that nucleus's types, how many true nuclei it merged, and the share of its gene transcripts that came from that nucleus (purity)."
+    st, m = s['st'], s['m']; tcell, F, O = t['tcell'], t['F'], t['O']; ftype = t['feats'].feature_type.to_numpy()
+    st_of_true = st['true2st'][1:]
+    members = np.bincount(st_of_true, minlength=m + 1)
     det = nuclei[st_of_true > 0].assign(_st=st_of_true[st_of_true > 0]).sort_values(['_st', K.sim.area_um2], ascending=[True, False])
     main = det.groupby('_st').first()
     gx = (tcell > 0) & (ftype[F] == K.ft.gene)
@@ -280,11 +290,35 @@ def _write_truth(d:Path, run_name:str, organ:str, gt_mask, nuc:pd.DataFrame, typ
     own = np.bincount(tcell[gx], weights=(O[gx] == main_id[tcell[gx]]), minlength=m + 1)[1:]
     tot = np.bincount(tcell[gx], minlength=m + 1)[1:]
     with np.errstate(invalid='ignore', divide='ignore'): purity = np.where(tot > 0, own/np.maximum(tot, 1), np.nan)
-    pd.DataFrame({K.col.cell_id: cell_ids, K.sim.nucleus_id: main[K.sim.nucleus_id].to_numpy().astype(np.int32),
-                  K.sim.n_true_nuclei: members[1:].astype(np.int32), K.sim.fine_type: main[K.sim.fine_type].to_numpy(),
-                  K.sim.coarse_type: main[K.sim.coarse_type].to_numpy(), K.sim.pannuke_class: main[K.sim.pannuke_class].to_numpy(),
-                  K.sim.purity: purity}).to_parquet(gt/K.sim.st_cells, index=False)
-    pd.DataFrame({K.col.transcript_id: tid, K.sim.nucleus_id: O[order].astype(np.int32)}).to_parquet(gt/K.sim.tx_origin, index=False)
+    return pd.DataFrame({K.col.cell_id: s['cell_ids'], K.sim.nucleus_id: main[K.sim.nucleus_id].to_numpy().astype(np.int32),
+                         K.sim.n_true_nuclei: members[1:].astype(np.int32), K.sim.fine_type: main[K.sim.fine_type].to_numpy(),
+                         K.sim.coarse_type: main[K.sim.coarse_type].to_numpy(), K.sim.pannuke_class: main[K.sim.pannuke_class].to_numpy(),
+                         K.sim.purity: purity})
+
+def _truth_info(run_name:str, organ:str, nuclei:pd.DataFrame, s:dict, t:dict, he_mpp:float, A, f, size_um, p:dict, seed:int,
+                n_annotations:int, extra_gt:dict=None) -> dict:
+    "The bundle's `params.json`: what was asked (parameters, frames, the misregistration field) and what was realised (counts, rates)."
+    n, st = len(nuclei), s['st']; dx, dy = nuclei[K.sim.dx_um].to_numpy(), nuclei[K.sim.dy_um].to_numpy()
+    rms = float(np.sqrt(np.mean(dx**2 + dy**2))) if n else 0.
+    return dict(organ=organ, seed=seed, run_name=run_name, size_um=[float(size_um[0]), float(size_um[1])], he_mpp=he_mpp, xenium_pixel_size=XENIUM_PX,
+                seg_grid_um=s['seg_um'], alignment_he_to_xpx=A.tolist(), params={k: v for k, v in p.items()},
+                misreg_field={k: np.asarray(v).tolist() for k, v in f.items()},
+                realized=dict(n_true_nuclei=n, n_st_cells=s['m'], n_missed=int(st['missed'].sum()),
+                              miss_rate=float(st['missed'].mean()) if n else 0., n_touching_pairs=int(st['n_touching']),
+                              n_merged_pairs=int(st['n_merged_pairs']),
+                              merge_rate=float(st['n_merged_pairs']/max(st['n_touching'], 1)), misreg_rms_um=rms,
+                              n_transcripts=int(t['nt']), n_annotations=int(n_annotations)), **(extra_gt or {}))
+
+def _write_truth(d:Path, run_name:str, organ:str, gt_mask, nuc:pd.DataFrame, types, area_true, s:dict, t:dict, he_mpp:float, A, f, size_um,
+                 p:dict, seed:int, extra_gt:dict=None) -> dict:
+    "The `ground_truth/` folder of a simulated bundle (true nuclei, ST cells, transcript origins, misregistration, annotation, taxonomy, profiles, parameters); returns the parameters and realised counts."
+    W, H = size_um
+    gt = d/K.sim.dir; gt.mkdir()
+    write_label_tiff(gt/K.sim.nuclei_mask, gt_mask, he_mpp)
+    nuclei = _true_nuclei(gt_mask, nuc, types, area_true, s, f)
+    nuclei.to_parquet(gt/K.sim.nuclei, index=False)
+    _st_cell_truth(nuclei, s, t).to_parquet(gt/K.sim.st_cells, index=False)
+    pd.DataFrame({K.col.transcript_id: t['tid'], K.sim.nucleus_id: t['O'][t['order']].astype(np.int32)}).to_parquet(gt/K.sim.tx_origin, index=False)
     gxs, gys = np.arange(0, W + 5, 5.), np.arange(0, H + 5, 5.)
     fdx, fdy = field_at(f, *np.meshgrid(gxs, gys))
     np.savez_compressed(gt/K.sim.misreg, x_um=gxs, y_um=gys, dx_um=fdx, dy_um=fdy)
@@ -293,16 +327,8 @@ def _write_truth(d:Path, run_name:str, organ:str, gt_mask, nuc:pd.DataFrame, typ
                                     p['annot_miss_rate'], p['annot_merge_prob'], p['annot_class_error'])
     write_label_tiff(gt/K.sim.annot_mask, am, he_mpp); at.to_parquet(gt/K.sim.annot, index=False)
     TAXONOMY.to_csv(gt/K.sim.taxonomy, index=False)
-    pd.DataFrame(P, columns=panel_genes()).assign(**{K.sim.fine_type: FINE_TYPES})[[K.sim.fine_type] + panel_genes()].to_parquet(gt/K.sim.profiles, index=False)
-    rms = float(np.sqrt(np.mean(dx**2 + dy**2))) if n else 0.
-    info = dict(organ=organ, seed=seed, run_name=run_name, size_um=[float(W), float(H)], he_mpp=he_mpp, xenium_pixel_size=ps,
-                seg_grid_um=seg_um, alignment_he_to_xpx=A.tolist(), params={k: v for k, v in p.items()},
-                misreg_field={k: np.asarray(v).tolist() for k, v in f.items()},
-                realized=dict(n_true_nuclei=n, n_st_cells=m, n_missed=int(st['missed'].sum()),
-                              miss_rate=float(st['missed'].mean()) if n else 0., n_touching_pairs=int(st['n_touching']),
-                              n_merged_pairs=int(st['n_merged_pairs']),
-                              merge_rate=float(st['n_merged_pairs']/max(st['n_touching'], 1)), misreg_rms_um=rms,
-                              n_transcripts=int(nt), n_annotations=int(len(at))), **(extra_gt or {}))
+    pd.DataFrame(t['P'], columns=panel_genes()).assign(**{K.sim.fine_type: FINE_TYPES})[[K.sim.fine_type] + panel_genes()].to_parquet(gt/K.sim.profiles, index=False)
+    info = _truth_info(run_name, organ, nuclei, s, t, he_mpp, A, f, size_um, p, seed, len(at), extra_gt)
     (gt/K.sim.params_json).write_text(json.dumps(info, indent=2, default=float))
     return info
 
