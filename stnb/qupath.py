@@ -278,6 +278,14 @@ def _cells_table(lab, nuc, names, target, lost, empty, to0, mpp, mpp0) -> pd.Dat
     return c
 
 # %% ../nbs/15_qupath.ipynb #c0d36717
+def _ignore_mask(other:pd.DataFrame, to_px, shape, lab) -> np.ndarray:
+    "Pixels to leave out of training: inside Ignore* objects and, when there are Region* objects, outside all of them except on a nucleus."
+    ign = np.zeros(shape, bool); reg = np.zeros(shape, bool)
+    for g, role in zip(to_px(other[K.qupath.geometry].to_numpy()), other[K.qupath.role]):
+        a, b, m = polygon_mask(g, shape); (ign if role == K.qupath.ignore else reg)[a:a + m.shape[0], b:b + m.shape[1]] |= m
+    if (other[K.qupath.role] == K.qupath.region).any(): ign |= ~reg & (lab == 0)
+    return ign
+
 def _rasterise_objects(objs, nuc, sl, k, src, warn, region, class_names, class_map, unknown, overlap, max_pixels) -> QuPathLabels:
     "The labels, ignore mask and nucleus table of the objects (level-0 geometries) on the window of `region`."
     r0, c0, r1, c1 = _window(region, sl, k, objs[K.qupath.geometry].to_numpy())
@@ -306,10 +314,8 @@ def _rasterise_objects(objs, nuc, sl, k, src, warn, region, class_names, class_m
     new = np.zeros(len(nuc) + 1, np.int32); new[1:][~empty] = np.arange(1, (~empty).sum() + 1); lab = new[lab]
     to0 = np.array([[1 / k, 0, (c0 + .5) / k - .5], [0, 1 / k, (r0 + .5) / k - .5], [0, 0, 1.]])
     cells = _cells_table(lab, nuc, names, target, lost, empty, to0, sl.target_mpp, sl.mpp0)
-    ign = np.zeros(shape, bool); reg = np.zeros(shape, bool); other = objs[objs[K.qupath.role] != K.qupath.nucleus]
-    for g, role in zip(to_px(other[K.qupath.geometry].to_numpy()), other[K.qupath.role]):
-        a, b, m = polygon_mask(g, shape); (ign if role == K.qupath.ignore else reg)[a:a + m.shape[0], b:b + m.shape[1]] |= m
-    if (other[K.qupath.role] == K.qupath.region).any(): ign |= ~reg & (lab == 0)
+    other = objs[objs[K.qupath.role] != K.qupath.nucleus]
+    ign = _ignore_mask(other, to_px, shape, lab)
     colors = {}
     for n, c in zip(names, nuc[K.qupath.color]):
         if n is not None and c is not None: colors.setdefault(n, c)
