@@ -76,7 +76,7 @@ class K:
         n_counts = 'n_counts'; n_genes = 'n_genes'; control_rate = 'control_probe_rate'
         sample = 'sample'; organ = 'organ'
         qc_pass = 'qc_pass'; qc_reason = 'qc_reason'                                 # obs: nucleus QC of the label raster (stnb.masks.nucleus_qc)
-        cell_qc = 'cell_qc'; pass_suffix = '_pass'; reason_suffix = '_reason'        # obs: expression QC of stnb.celltype.qc_cells (key_added + suffix)
+        cell_qc = 'cell_qc'; pass_suffix = '_pass'; reason_suffix = '_reason'        # obs: expression QC of stnb.expression.qc_cells (key_added + suffix)
         colors_suffix = '_colors'
         gene_ids = 'gene_ids'; feature_types = 'feature_types'
         label_agreement = 'label_agreement'

@@ -1,4 +1,4 @@
-"""A simulator of a 10x Xenium run with a registered H&E image over several organs, with ground truth for everything, and real-morphology bundles built from manually annotated H&E.
+"""A simulator of a 10x Xenium run with a registered H&E image over several organs, with ground truth for everything: the writers and `simulate_run`, which chains the stages of `stnb.data.tissue`, `stnb.data.render` and `stnb.data.st` (real-morphology bundles from manually annotated H&E are `stnb.data.annotated`).
 
 Docs: https://stnb.github.io/stnb/data.synth.html.md"""
 
