@@ -47,6 +47,7 @@ def list_templates(bench=None) -> dict:  # folder of templates (default: nbs/ben
     if bench is None or not bench.is_dir(): return {}
     return {p.stem: p for p in sorted(bench.glob('*.ipynb')) if p.stem != K.run.bench_index and not p.name.startswith(('_', '.'))}
 
+# %% ../nbs/11_bench.ipynb #32fc6ecb
 def find_template(name:str,      # template name (e.g. 'smoke') or path to a notebook
                   bench=None) -> Path:  # folder of templates (default: nbs/bench)
     "The notebook of template `name`; a `TemplateError` lists the available ones."
@@ -140,6 +141,7 @@ def _version(pkg):
     try: return metadata.version(pkg)
     except metadata.PackageNotFoundError: return None
 
+# %% ../nbs/11_bench.ipynb #58ab18a0
 def git_state(root=None) -> dict:  # checkout folder (default: the stnb checkout)
     "The git commit of `root` and whether tracked files differ from it (both None outside a git checkout)."
     root = root or repo_root()
@@ -151,6 +153,7 @@ def git_state(root=None) -> dict:  # checkout folder (default: the stnb checkout
     dirty = None if commit is None else bool(git('status', '--porcelain', '--untracked-files=no'))
     return {K.env.git_commit: commit, K.env.git_dirty: dirty}
 
+# %% ../nbs/11_bench.ipynb #a4375887
 def _now(): return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
 
 def env_info(params:dict=None,              # the run's parameters
@@ -173,6 +176,7 @@ def run_dir(out_dir=None,         # the template's `out_dir` parameter
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     return out
 
+# %% ../nbs/11_bench.ipynb #04a9a838
 def _jsonable(o):
     if isinstance(o, dict): return {str(k): _jsonable(v) for k, v in o.items()}
     if isinstance(o, (list, tuple)): return [_jsonable(v) for v in o]
@@ -189,12 +193,14 @@ def write_json(obj, path) -> Path:
     with atomic_write(path) as p: p.write_text(json.dumps(_jsonable(obj), indent=2, allow_nan=False) + '\n')
     return Path(path)
 
+# %% ../nbs/11_bench.ipynb #e5ec1ac2
 def write_metrics(metrics:dict,   # the results: numbers, lists, nested dicts
                   out_dir) -> Path:  # the run folder
     "Write `metrics` to `out_dir/metrics.json` atomically; return its path."
     if not isinstance(metrics, dict): raise ParamError('metrics must be a dict', field='metrics', fix='pass a dict of results')
     return write_json(metrics, Path(out_dir)/K.run.metrics_json)
 
+# %% ../nbs/11_bench.ipynb #75dfad0e
 def save_figure(fig,                 # a matplotlib figure
                 out_dir,             # the run folder
                 name:str,            # file name without suffix
@@ -264,6 +270,7 @@ def new_run_dir(name:str,      # template name
         except FileExistsError: continue
     raise RunExistsError('no free run folder name', file=base, fix='clean up runs/')
 
+# %% ../nbs/11_bench.ipynb #2304e960
 def _logging_km(log):
     "A jupyter kernel manager class whose kernels write their own stderr (start-up warnings, crashes) to `log`."
     from jupyter_client.manager import AsyncKernelManager
@@ -329,6 +336,7 @@ def run_state(st:RunStatus|dict) -> str:
     if st.status == K.run.running and st.pid and st.host == platform.node() and not _alive(int(st.pid)): return K.run.interrupted
     return st.status
 
+# %% ../nbs/11_bench.ipynb #df57dbf6
 def read_run(run) -> dict:  # a run folder
     "Status, environment and metrics of an `ok` run; `RunFailedError` for a failed or unfinished one."
     run = Path(run)
@@ -343,6 +351,7 @@ def read_run(run) -> dict:  # a run folder
     return {K.run.status: st, 'env': json.loads((run/K.run.env_json).read_text()),
             'metrics': json.loads((run/K.run.metrics_json).read_text())}
 
+# %% ../nbs/11_bench.ipynb #851fb934
 def list_runs(runs=None,              # folder holding run folders (default: runs/)
               name:str=None):         # only runs of this template
     "A DataFrame of the run folders under `runs`: template, status (`run_state`), start, wall time, error, path."
@@ -384,6 +393,7 @@ def publish_run(run,                # an `ok` run folder
 # %% ../nbs/11_bench.ipynb #42e8d2df
 THREAD_VARS = ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'NUMBA_NUM_THREADS', 'NUMEXPR_NUM_THREADS')
 
+# %% ../nbs/11_bench.ipynb #e43d2d4c
 def rss_mb(field:str='VmRSS') -> float:   # 'VmRSS': now; 'VmHWM': the peak since the last `reset_peak`
     "A memory figure of this process from /proc/self/status, in MB (the peak `ru_maxrss` where there is no /proc)."
     try:
@@ -409,6 +419,7 @@ def reset_peak() -> float:
     except OSError: pass
     return rss_mb('VmRSS')
 
+# %% ../nbs/11_bench.ipynb #d2bd9044
 def timed(fn, repeats:int=1, setup=None, sync=None) -> tuple:
     "Call fn(setup()) `repeats` times: (last result, best seconds, largest peak MB above the RSS before the call, that RSS)."
     import time
@@ -421,6 +432,7 @@ def timed(fn, repeats:int=1, setup=None, sync=None) -> tuple:
         best = min(best, time.perf_counter() - t0); peak = max(peak, rss_mb('VmHWM') - base)
     return res, best, peak, base
 
+# %% ../nbs/11_bench.ipynb #ae99309c
 def run_child(code,                    # Python source run with `-c`, or the path of a script
               *args,                   # its command-line arguments (str() of each)
               python:str=None,         # the interpreter (default: this one)

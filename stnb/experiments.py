@@ -90,6 +90,7 @@ def _cut(image, inst, tile:int, lut=None, **extra) -> list:
         out.append(dict(image=im, inst=t, type=lut[t] if lut is not None else (t > 0).astype(np.int64), pad=pad, y0=int(y0), x0=int(x0), **extra))
     return out
 
+# %% ../nbs/13_experiments.ipynb #5a4a0bd8
 def score_tile(t:dict,               # a test tile (`truth_tiles`, `cpm15_tiles`): 'inst' truth, 'pad' mask (and 'type')
                pred_inst:np.ndarray,  # predicted instances of the tile
                pred_type=None,        # predicted per-pixel classes (with `classes`)
@@ -98,6 +99,7 @@ def score_tile(t:dict,               # a test tile (`truth_tiles`, `cpm15_tiles`
     return nucleus_metrics(t['inst'], pred_inst, t['type'] if classes else None, pred_type if classes else None,
                            ignore=t['pad'], classes=classes, diag=True)
 
+# %% ../nbs/13_experiments.ipynb #0786150f
 def score_model(model,                # a NucleiNet in eval mode (e.g. from `load_nuclei_model`)
                 tiles:list,           # from `truth_tiles`, `cpm15_tiles`, `consep_tiles`
                 postproc:dict=None,   # `instances_from_maps` keywords, over `postproc_for_mpp(truth mpp)` for tiles that carry their mpp
@@ -112,6 +114,7 @@ def score_model(model,                # a NucleiNet in eval mode (e.g. from `loa
         res += score_maps(chunk, predict_tiles(model, chunk, bs, device, types=bool(classes), tta=tta), postproc, classes)
     return res
 
+# %% ../nbs/13_experiments.ipynb #bcf8996e
 def score_classical(tiles:list,       # test tiles that carry their 'mpp' (`truth_tiles`, `cpm15_tiles`)
                     **params) -> list:  # options of `stnb.baseline.classical_nuclei` (sizes in um)
     "Per-tile `score_tile` results of the classical baseline B0 on the same tiles (and pixels) a model is scored on."
@@ -125,10 +128,12 @@ def score_classical(tiles:list,       # test tiles that carry their 'mpp' (`trut
         res.append(score_tile(t, p))
     return res
 
+# %% ../nbs/13_experiments.ipynb #df3d0422
 SEG_KEYS = [K.metric.dice, K.metric.aji, K.metric.pq, K.metric.dq, K.metric.sq, K.metric.f1_d, K.metric.precision_d, K.metric.recall_d]
 HOVERNET_CONSEP = {K.metric.dice: 0.853, K.metric.aji: 0.571, K.metric.pq: 0.547}   # published HoVer-Net on CoNSeP test (Graham et al. 2019, Table 2; GPU, pretrained encoder)
 DIAG_KEYS = [K.metric.fg_frac_true, K.metric.fg_frac_pred, K.metric.fg_ratio, K.metric.count_ratio, K.metric.area_ratio]
 
+# %% ../nbs/13_experiments.ipynb #b2c1224c
 def summarise(results:list) -> dict:
     "Dataset-level segmentation metrics of per-tile results (`SEG_KEYS`) and, where the results carry them, the diagnostics (`DIAG_KEYS`)."
     agg = dataset_metrics(results)
@@ -136,6 +141,7 @@ def summarise(results:list) -> dict:
     if all(K.metric.diag in r for r in results): out.update(diagnostics_summary([r[K.metric.diag] for r in results]))
     return out
 
+# %% ../nbs/13_experiments.ipynb #29ab2375
 def mean_ci(values, level:float=0.95) -> dict:
     "Mean and a t-interval over seeds (NaN interval for a single seed)."
     from scipy import stats
@@ -154,6 +160,7 @@ def consep_mosaic(split:str, image_no:int, n_tiles:int=16, ncol:int=4) -> tuple:
     ims, ins, cls = zip(*[read_consep(split, n) for n in names])
     return stitch_tiles(list(ims), list(ins), list(cls), ncol=min(ncol, len(names)))
 
+# %% ../nbs/13_experiments.ipynb #c8fcf4cf
 def consep_bundle(out_dir, split:str, image_no:int, seed:int=0, n_tiles:int=16, **params) -> Path:
     "A Xenium bundle simulated on a CoNSeP mosaic (`consep_mosaic`); its true nuclei and classes are the manual ones."
     from stnb.data.annotated import bundle_from_annotations
@@ -161,6 +168,7 @@ def consep_bundle(out_dir, split:str, image_no:int, seed:int=0, n_tiles:int=16, 
     return bundle_from_annotations(img, ins, cls, out_dir, mpp=CONSEP_MPP, class_names=CONSEP_CLASSES, seed=seed,
                                    organ=params.pop('organ', 'colon'), run_name=params.pop('run_name', f'consep_{split}{image_no}_s{seed}'), **params)
 
+# %% ../nbs/13_experiments.ipynb #639381d5
 def cpm15_tiles(mpp:float=0.5,        # model resolution
                 tile:int=256,         # tile size
                 images:list=None) -> list:  # image names (default: all 15)
@@ -193,6 +201,7 @@ def consep_tiles(split:str='test',           # 'train' or 'test'
                         image_no=int(n.split('_')[1]), **extra))
     return out
 
+# %% ../nbs/13_experiments.ipynb #9532d77a
 def consep_store(store,                      # tile store folder (created)
                  split:str='train',          # 'train' or 'test'
                  mpp:float=0.5,              # tile resolution (um/px); tiles are the CoNSeP tiles resampled (128 px at 0.5)
@@ -211,6 +220,7 @@ def consep_store(store,                      # tile store folder (created)
 # %% ../nbs/13_experiments.ipynb #5cd09bfd
 POSTPROC_GRID = dict(ksize=[5, 11, 21], marker_open=[0, 3, 5], edge_thresh=[0.3, 0.5], marker_min_size=[4, 10])
 
+# %% ../nbs/13_experiments.ipynb #cb431212
 def predict_tiles(model, tiles:list, bs:int=8, device=None, types:bool=False, tta:bool=False) -> list:
     "(fg, hv, type probabilities or None) of each tile (averaged over flips with `tta`), brought to its truth's resolution (bilinear) when that is finer."
     device = device or next(model.parameters()).device
@@ -231,6 +241,7 @@ def predict_tiles(model, tiles:list, bs:int=8, device=None, types:bool=False, tt
             out.append((f, h, p))
     return out
 
+# %% ../nbs/13_experiments.ipynb #88c74b7f
 def _truth_mpp(t:dict) -> float: return t.get('truth_mpp', t.get('mpp'))
 
 def _pp_at(postproc, mpp) -> dict:
@@ -242,6 +253,7 @@ def score_maps(tiles:list, maps:list, postproc:PostProc|dict=None, classes:list=
     return [maps_metrics(f, h, p if classes else None, t['inst'], t['type'] if classes else None, ignore=t['pad'], classes=classes, diag=True,
                          **_pp_at(postproc, _truth_mpp(t))) for t, (f, h, p) in zip(tiles, maps)]
 
+# %% ../nbs/13_experiments.ipynb #84a278f5
 def tune_postproc(model, tiles:list, grid:dict=None, bs:int=8, tta:bool=False) -> tuple:
     "(`PostProc` in microns with the best PQ on validation `tiles`, the table of the grid in pixels at their truth resolution)."
     grid = POSTPROC_GRID if grid is None else grid
@@ -290,6 +302,7 @@ def supervision_verdict(diff:dict,              # `mean_ci` of the paired differ
     if diff['n'] < 2 or not np.isfinite(diff['lo']): return 'not resolved (fewer than 2 values)'
     return 'holds' if diff['lo'] > 0 else 'fails' if diff['hi'] < 0 else 'not resolved'
 
+# %% ../nbs/13_experiments.ipynb #f58c72bb
 def compare_supervision(per_seed:pd.DataFrame,          # one row per seed, arm and test set, metric columns; B0 as an arm
                         test:str='test',                # column naming the test set
                         arms=('st', 'manual'),          # (first arm, second arm): the claim is first >= second
@@ -407,6 +420,7 @@ def cell_truth(bundle,                 # simulated bundle (`simulate_run` or `bu
     else: com = g[K.sim.pannuke_class if common == 'pannuke' else K.sim.coarse_type].to_numpy()
     return pd.DataFrame({'fine': g[K.sim.fine_type], 'common': com}, index=g.index)
 
+# %% ../nbs/13_experiments.ipynb #4913806a
 def typed_tiles(bundle, names:list, mpp:float=0.5, tile:int=256, common:str='pannuke') -> list:
     "`truth_tiles` of a simulated bundle plus per-pixel maps of the common class (1.. in `names`) and the fine type (1..13)."
     from stnb.data.tissue import FINE_TYPES
@@ -426,6 +440,7 @@ def array_typed_tiles(img, inst, cls, mpp:float=0.5, tile:int=256, src_mpp:float
         res.append(dict(image=im, inst=t.astype(np.int64), pad=pad, mpp=mpp, common=np.where(t > 0, c, 0).astype(np.int64), fine=None))
     return res
 
+# %% ../nbs/13_experiments.ipynb #91e355b7
 def class_maps(cells:pd.DataFrame,      # training cells with their own target (`K.target.type`) and `cell_truth` columns
                names:list,              # the labelling's own class names ('a+b' names a merged class)
                common_names:list) -> tuple:   # the common class set
@@ -446,6 +461,7 @@ def class_maps(cells:pd.DataFrame,      # training cells with their own target (
                  kept=float(len(lab) / max(len(cells), 1)))
     return own2common, fine2own, stats
 
+# %% ../nbs/13_experiments.ipynb #466ce72f
 def score_types(model, tiles:list, own2common, n_common:int, fine2own, n_own:int, bs:int=8) -> tuple:
     "Common-set and own-set dataset metrics of a model's typed instances on `typed_tiles` (post-processing at the tiles' mpp), and F_c per common class."
     rc, ro = [], []
@@ -461,6 +477,7 @@ def score_types(model, tiles:list, own2common, n_common:int, fine2own, n_own:int
                acc_own=dataset_metrics(ro, classes=cls_o)[K.metric.type_acc] if ro else float('nan'), **diagnostics_summary([r[K.metric.diag] for r in rc]))
     return res, fc
 
+# %% ../nbs/13_experiments.ipynb #c2afca4a
 def sim_reference(root, seed:int, organs:list, size_um:float) -> pd.DataFrame:
     "B3 reference: mean counts per true fine type of simulated runs of `organs` (seed + 5000: other tissue, the same panel)."
     from stnb.data.synth import simulate_run

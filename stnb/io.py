@@ -36,7 +36,7 @@ def find_file(folder,                      # folder to look in
                                fix=f"add one of {[stem+s for s in suffixes]}; {BUNDLE_NEEDS}")
     return None
 
-# %% ../nbs/02_io.ipynb #4df570ac
+# %% ../nbs/02_io.ipynb #19c79662
 ALIASES = {  # Xenium column -> names other releases and platforms use, tried in order
     K.col.x_location: (K.merscope.x, 'x_global_um', 'x_um', 'x'), K.col.y_location: (K.merscope.y, 'y_global_um', 'y_um', 'y'),
     K.col.z_location: (K.merscope.z, 'z_um', 'z'), K.col.feature_name: (K.merscope.gene, K.cosmx.target, 'gene_name', 'feature'),
@@ -50,6 +50,7 @@ def _ids(s:pd.Series) -> pd.Series:
     s = s.astype(str)
     return s.where(~s.isin(['-1', K.col.unassigned_cell, '<NA>', 'nan', '']), K.col.unassigned_cell)
 
+# %% ../nbs/02_io.ipynb #ddbf278f
 def _cut_csv_row(path:Path) -> str|None:
     "The last line of a plain CSV that lacks its newline and has fewer fields than the header (a file cut short), else None."
     with open(path, 'rb') as f:
@@ -64,6 +65,7 @@ def _check_unique(values, file, field:str, fix:str=None):
     if len(dup): raise SchemaError(f"{len(dup)} {field} values repeat: {dup[:5].tolist()}{' ...' if len(dup) > 5 else ''}", file=file, field=field,
                                    fix=fix or f"keep one row per {field} (pandas: drop_duplicates({field!r})) and write the file again, or re-export the bundle")
 
+# %% ../nbs/02_io.ipynb #979be230
 def read_table(path,                 # a .parquet, .csv or .csv.gz table
                required=(),          # Xenium column names that must be present after renaming
                columns:dict=None,    # explicit renames {name in file: Xenium name}
@@ -242,12 +244,7 @@ def read_alignment(path) -> np.ndarray:  # a `*_he_imagealignment.csv`
         raise DataError('alignment matrix is not invertible', file=path, field=K.uns.alignment, fix='check the CSV: the 2x2 part must have non-zero determinant')
     return M
 
-# %% ../nbs/02_io.ipynb #1cc85e33
-def _morphology_path(bundle:Path):
-    for c in (bundle/K.xenium.morphology_focus, bundle/K.xenium.morphology_focus_dir/'morphology_focus_0000.ome.tif', bundle/K.xenium.morphology_mip):
-        if c.exists(): return c
-    hits = sorted(bundle.glob('morphology*.tif')); return hits[0] if hits else None
-
+# %% ../nbs/02_io.ipynb #8179a289
 def _read_matrix(bundle:Path, tx_path, min_qv, columns):
     if (bundle/K.xenium.matrix_h5).exists(): return read_10x_h5(bundle/K.xenium.matrix_h5), 'h5'
     if (bundle/K.xenium.matrix_dir).is_dir():
@@ -270,6 +267,7 @@ def _read_matrix(bundle:Path, tx_path, min_qv, columns):
     t = read_table(tx, required=(K.col.cell_id, K.col.feature_name, K.col.x_location, K.col.y_location), columns=columns)
     return counts_from_transcripts(t, min_qv), 'transcripts'
 
+# %% ../nbs/02_io.ipynb #865a35e4
 def _with_cells(full:ad.AnnData, b:Path, source:str, columns:dict=None) -> ad.AnnData:
     "The counts with the cells table as obs (centroids, areas); cells the table lacks are an error, or dropped when counted from transcripts."
     cp = find_file(b, K.xenium.cells, required=False)
@@ -286,6 +284,12 @@ def _with_cells(full:ad.AnnData, b:Path, source:str, columns:dict=None) -> ad.An
     full.obs = cells.loc[full.obs_names]
     return full
 
+# %% ../nbs/02_io.ipynb #5759fa16
+def _morphology_path(bundle:Path):
+    for c in (bundle/K.xenium.morphology_focus, bundle/K.xenium.morphology_focus_dir/'morphology_focus_0000.ome.tif', bundle/K.xenium.morphology_mip):
+        if c.exists(): return c
+    hits = sorted(bundle.glob('morphology*.tif')); return hits[0] if hits else None
+
 def _morphology_mpp(b:Path, mp, mpp:float, exp:dict) -> tuple:
     "The morphology image's pixel size and where it came from: the argument, the OME header, else experiment.xenium (None, None: unknown)."
     if mpp is not None: return mpp, 'argument'
@@ -296,6 +300,7 @@ def _morphology_mpp(b:Path, mp, mpp:float, exp:dict) -> tuple:
         return _pixel_size(exp[K.xenium.pixel_size], b/K.xenium.experiment, f"pass mpp= (um per morphology pixel, 0.2125 on Xenium), or correct {K.xenium.pixel_size} in the file"), K.xenium.experiment
     return None, None
 
+# %% ../nbs/02_io.ipynb #f3a7f8a2
 def _he_and_alignment(b:Path, he_image=None, alignment=None) -> tuple:
     "The H&E image path (the argument, else the bundle's) and its 3x3 alignment (array, CSV path, else the bundle's CSV; None without one)."
     he, al = find_he(b)
@@ -305,6 +310,7 @@ def _he_and_alignment(b:Path, he_image=None, alignment=None) -> tuple:
     if A is not None and A.shape != (3, 3): raise SchemaError('alignment is not 3x3', field=K.uns.alignment, fix='pass a 3x3 affine')
     return he, A
 
+# %% ../nbs/02_io.ipynb #b6de71c7
 def read_xenium(path,                      # bundle folder (Xenium `outs`)
                 he_image=None,             # H&E OME-TIFF (default: `*_he_image.ome.tif` in the bundle)
                 alignment=None,            # alignment CSV or 3x3 array (default: `*_he_imagealignment.csv`)
@@ -337,6 +343,7 @@ def read_xenium(path,                      # bundle folder (Xenium `outs`)
                           K.uns.he_image: '' if he is None else str(Path(he).resolve()), K.uns.alignment: np.eye(3) * np.nan if A is None else A})
     return a
 
+# %% ../nbs/02_io.ipynb #d3f38cdb
 def open_morphology(adata:ad.AnnData) -> LazyImage:  # AnnData from `read_xenium`
     "The morphology (DAPI) image of a read bundle, opened lazily with its pixel size and origin."
     s = adata.uns[K.uns.stnb]
@@ -351,7 +358,7 @@ def open_he(adata:ad.AnnData, mpp:float=None) -> LazyImage:  # `read_xenium` res
                                                      fix=f"pass he_image= to read_xenium (stnb-prepare --he-image) or add <run>{K.xenium.he_image_suffix} to the bundle")
     return LazyImage(s[K.uns.he_image], mpp=mpp, frame=K.frame.hepx)
 
-# %% ../nbs/02_io.ipynb #bd15ca8f
+# %% ../nbs/02_io.ipynb #26885832
 def _storable(d):
     if isinstance(d, dict): return {str(k): _storable(v) for k, v in d.items() if v is not None}
     if isinstance(d, Path): return str(d)
@@ -368,6 +375,7 @@ def write_h5ad(adata:ad.AnnData,     # the AnnData to write
     finally: adata.uns = orig
     return Path(path)
 
+# %% ../nbs/02_io.ipynb #0472ba2e
 def write_zarr(path,                     # destination folder (a zarr v3 array)
                shape, dtype,             # array shape and dtype
                blocks=(),                # iterable of (tuple of slices, array) written in turn
@@ -389,7 +397,7 @@ def open_zarr(path):  # a zarr array folder written by `write_zarr`
     if not Path(path).exists(): raise MissingFileError('zarr store not found', file=path, fix='write it with write_zarr first')
     return zarr.open_array(str(path), mode='r')
 
-# %% ../nbs/02_io.ipynb #66ffb18b
+# %% ../nbs/02_io.ipynb #1f2db842
 def fetch(src,                   # URL (http, https, file) or local path
           dest,                  # destination file
           headers:dict=None):    # extra HTTP headers (e.g. an authorization token)
@@ -404,6 +412,7 @@ def fetch(src,                   # URL (http, https, file) or local path
             shutil.copyfile(s, tmp)
     return dest
 
+# %% ../nbs/02_io.ipynb #bbdfbf9c
 def _bundle_root(folder:Path) -> Path|None:
     for p in sorted(folder.rglob('*'), key=lambda p: len(p.parts)):
         if p.is_dir() and ((p/K.xenium.experiment).exists() or find_file(p, K.xenium.cells, required=False)): return p

@@ -25,7 +25,7 @@ from .taxonomy import nucleus_crops
 # %% auto #0
 __all__ = ['prepare_store', 'stnb_prepare']
 
-# %% ../nbs/12_prepare.ipynb #3e1140f7
+# %% ../nbs/12_prepare.ipynb #d48bc4a1
 def _is_bundle(p:Path) -> bool:
     return p.is_dir() and any((p/f'{K.xenium.cells}{x}').exists() for x in K.xenium.table_suffixes)
 
@@ -44,17 +44,13 @@ def _find_bundles(src) -> list:
     if len(set(names)) != len(names): raise ParamError(f'bundle folder names repeat: {names}', field='bundles', fix='sample names come from folder names: make them unique')
     return out
 
-def _crops(a, crop_um:float, size:int=32) -> np.ndarray:
-    "Nucleus-centred H&E crops of side `crop_um`, resized to `size` px (same physical size for every slide)."
-    mpp = get_he_mpp(a); xy = to_hepx(a, np.asarray(a.obsm[K.obs.spatial], float))
-    with open_he(a) as he: raw = nucleus_crops(he.read(), xy, max(int(round(crop_um / mpp)), 4))
-    return np.stack([cv2.resize(c, (size, size), interpolation=cv2.INTER_AREA) for c in raw]) if len(raw) else np.zeros((0, size, size, 3), np.uint8)
-
+# %% ../nbs/12_prepare.ipynb #04cf1ea1
 def _organ_of(bundle:Path) -> str:
     try: e = read_experiment(bundle)
     except StnbError: return 'unknown'
     return str(e.get(K.xenium.panel_tissue_type) or 'unknown').lower().replace(' ', '_')
 
+# %% ../nbs/12_prepare.ipynb #7525fa5b
 def _inputs_key(bundle:Path, params:dict) -> dict:
     "What the cached labels of a bundle were made from: every file (path, size, mtime) and the labelling parameters."
     files = sorted(p for p in Path(bundle).rglob('*') if p.is_file() and not any(q.startswith('.') for q in p.relative_to(bundle).parts))
@@ -81,6 +77,13 @@ def _labelled_runs(bundles:list, store:Path, overwrite:bool, label_kw:dict) -> d
         runs[sample] = ad.read_h5ad(ldir/K.masks.run_h5ad)
     return runs
 
+# %% ../nbs/12_prepare.ipynb #4e0505f5
+def _crops(a, crop_um:float, size:int=32) -> np.ndarray:
+    "Nucleus-centred H&E crops of side `crop_um`, resized to `size` px (same physical size for every slide)."
+    mpp = get_he_mpp(a); xy = to_hepx(a, np.asarray(a.obsm[K.obs.spatial], float))
+    with open_he(a) as he: raw = nucleus_crops(he.read(), xy, max(int(round(crop_um / mpp)), 4))
+    return np.stack([cv2.resize(c, (size, size), interpolation=cv2.INTER_AREA) for c in raw]) if len(raw) else np.zeros((0, size, size, 3), np.uint8)
+
 def _typed_targets(runs:dict, method:str, markers, reference, typing_kw:dict, crop_um:float) -> tuple:
     "Cell-type targets of all runs typed together (one class list): (targets by label id, class names, sample of each row)."
     both = ad.concat(list(runs.values()), keys=list(runs), label=K.obs.sample, index_unique='-', merge='first', uns_merge=None)
@@ -92,6 +95,7 @@ def _typed_targets(runs:dict, method:str, markers, reference, typing_kw:dict, cr
     tg_all = cell_targets(both, key, index=K.obs.label_id)          # on all samples at once: one class list
     return tg_all, tg_all.attrs['class_names'], both.obs[K.obs.sample].to_numpy()
 
+# %% ../nbs/12_prepare.ipynb #504ec533
 def _write_run_sample(store:Path, s:str, a, mpp:float, tile:int, min_valid:float, organ:str=None, targets:tuple=None):
     "Tiles of run `a` (its H&E and label raster resampled to `mpp`) written as sample `s` of the store, with its cell-type targets."
     ldir = store/K.masks.labels_dir/s
@@ -105,6 +109,7 @@ def _write_run_sample(store:Path, s:str, a, mpp:float, tile:int, min_valid:float
         tg_all, cnames, samp = targets
         set_cell_targets(store, s, tg_all[(samp == s) & (tg_all.index.to_numpy() > 0)], cnames)
 
+# %% ../nbs/12_prepare.ipynb #9d38ed29
 def prepare_store(bundles,                        # a bundle folder, a list of them, or a folder holding bundles
                   store,                          # tile store folder (created or extended)
                   mpp:float=0.5,                  # microns per pixel of the tiles
