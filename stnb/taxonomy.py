@@ -26,7 +26,7 @@ def nucleus_crops(img,                  # H&E image (H x W x 3 uint8), level 0
     return pad[r[:, :, None], c[:, None, :]]
 
 def crop_features(crops):  # n x h x w x 3 uint8 RGB crops centred on nuclei
-    "Rotation-invariant colour, stain, shape and texture features of nucleus crops (n x 30, float32)."
+    "Rotation-invariant colour, stain, shape and texture features of nucleus crops (n x 29, float32)."
     x = np.asarray(crops, np.float32) / 255.
     n, hh, ww, _ = x.shape
     od = -np.log(np.clip(x, 1 / 255, 1))
